@@ -1,0 +1,7 @@
+// Entry point of the `playground` executable.
+namespace Playground.App;
+
+internal static class Program
+{
+    private static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+}
