@@ -54,28 +54,26 @@ shared float partial[WG];
 
 float reduceMax(float value) {
     uint lid = gl_LocalInvocationID.x;
+    barrier();  // every thread has read the previous result before partial[] is overwritten
     partial[lid] = value;
     barrier();
     for (uint stride = WG / 2; stride > 0; stride >>= 1) {
         if (lid < stride) partial[lid] = max(partial[lid], partial[lid + stride]);
         barrier();
     }
-    float result = partial[0];
-    barrier();
-    return result;
+    return partial[0];
 }
 
 float reduceSum(float value) {
     uint lid = gl_LocalInvocationID.x;
+    barrier();  // every thread has read the previous result before partial[] is overwritten
     partial[lid] = value;
     barrier();
     for (uint stride = WG / 2; stride > 0; stride >>= 1) {
         if (lid < stride) partial[lid] += partial[lid + stride];
         barrier();
     }
-    float result = partial[0];
-    barrier();
-    return result;
+    return partial[0];
 }
 
 void main() {

@@ -31,17 +31,18 @@ void main() {
 // One workgroup per row; the sums are reduced in shared memory.
 shared float partial[WG];
 
+// The tree sum of every thread's value, returned to all threads.
 float workgroupSum(float value) {
     uint lid = gl_LocalInvocationID.x;
+    // Wait until every thread has read the previous result before partial[] is overwritten.
+    barrier();
     partial[lid] = value;
     barrier();
     for (uint stride = WG / 2; stride > 0; stride >>= 1) {
         if (lid < stride) partial[lid] += partial[lid + stride];
         barrier();
     }
-    float total = partial[0];
-    barrier();  // partial[] is reused by the next call
-    return total;
+    return partial[0];
 }
 
 void main() {

@@ -1,4 +1,6 @@
 // Deterministic random GPT-2 weights, for tests and for the generated stand-in default model.
+using Playground.Model.Numerics;
+
 namespace Playground.Model;
 
 public static class RandomWeights
@@ -14,17 +16,7 @@ public static class RandomWeights
         var rng = new Random(seed);
         int c = config.NEmbd;
 
-        float[] Normal(long n, float mean = 0f)
-        {
-            var a = new float[n];
-            for (long i = 0; i < n; i++)
-            {
-                // Box-Muller: System.Random has no normal sampler.
-                double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
-                a[i] = mean + std * (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
-            }
-            return a;
-        }
+        float[] Normal(long n, float mean = 0f) => Gaussian.Samples(rng, n, std, mean);
 
         var layers = new LayerWeights[config.NLayer];
         for (int l = 0; l < config.NLayer; l++)

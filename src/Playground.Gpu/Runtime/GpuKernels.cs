@@ -20,10 +20,14 @@ public sealed class GpuKernels : IDisposable
     private readonly int _slotBytes;
     private int _nextSlot;
 
-    public GpuKernels(GlDevice device, ShaderSet shaders, long? storageBlockLimit = null)
+    private readonly bool _ownsShaders;
+
+    /// <param name="ownsShaders">False when another GpuKernels shares <paramref name="shaders"/> and disposes them.</param>
+    public GpuKernels(GlDevice device, ShaderSet shaders, long? storageBlockLimit = null, bool ownsShaders = true)
     {
         ArgumentNullException.ThrowIfNull(device);
         _device = device;
+        _ownsShaders = ownsShaders;
         _gl = device.Gl;
         Shaders = shaders;
         StorageBlockLimit = Math.Min(storageBlockLimit ?? long.MaxValue, device.MaxStorageBlockBytes);
@@ -33,6 +37,8 @@ public sealed class GpuKernels : IDisposable
         _gl.BindBuffer(BufferTargetARB.UniformBuffer, _paramRing);
         unsafe { _gl.BufferData(BufferTargetARB.UniformBuffer, (nuint)(_slotBytes * RingSlots), null, BufferUsageARB.DynamicDraw); }
     }
+
+    public GlDevice Device => _device;
 
     /// <summary>The programs in use; swapped as a whole by <see cref="SwapShaders"/>.</summary>
     public ShaderSet Shaders { get; private set; }
@@ -209,6 +215,6 @@ public sealed class GpuKernels : IDisposable
     public void Dispose()
     {
         _gl.DeleteBuffer(_paramRing);
-        Shaders.Dispose();
+        if (_ownsShaders) Shaders.Dispose();
     }
 }

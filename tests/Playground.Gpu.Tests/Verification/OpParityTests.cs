@@ -1,0 +1,46 @@
+// Every op's shader against its CPU reference function, over the table of shapes, in both kernel variants.
+using Playground.Gpu.Runtime;
+using Playground.Gpu.Verification;
+using Xunit.Abstractions;
+
+namespace Playground.Gpu.Tests.Verification;
+
+public sealed class OpParityTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, KernelVariant> Cases()
+    {
+        var data = new TheoryData<string, KernelVariant>();
+        foreach (OpCase c in OpParityCases.Standard())
+        {
+            data.Add(c.Name, KernelVariant.Fast);
+            data.Add(c.Name, KernelVariant.Naive);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Shader_matches_cpu_reference(string opCase, KernelVariant variant)
+    {
+        OpCase c = OpParityCases.Standard().Single(x => x.Name == opCase);
+        using var gpu = new HeadlessGpu();
+        using var kernels = new GpuKernels(gpu.Device, new ShaderSet(gpu.Device.Gl, ShaderLocator.Resolve(null), variant, maxPositions: 16));
+        var result = c.Run(c, kernels);
+        output.WriteLine(result.ToString());
+        Assert.True(result.Pass, result.ToString());
+    }
+
+    [Fact]
+    public void A_broken_shader_fails_the_check_and_reports_mismatches()
+    {
+        using var gpu = new HeadlessGpu();
+        using var folder = new TempShaderFolder();
+        folder.Edit("residual.comp", "dst[i] = a[i] + b[i];", "dst[i] = a[i] - b[i];");
+        using var kernels = new GpuKernels(gpu.Device, new ShaderSet(gpu.Device.Gl, folder.Path, KernelVariant.Fast, maxPositions: 16));
+        OpCase c = OpParityCases.Residual(48);
+        var result = c.Run(c, kernels);
+        Assert.False(result.Pass);
+        Assert.NotEmpty(result.FirstMismatches);
+        Assert.Contains("expected", result.ToString());
+    }
+}
