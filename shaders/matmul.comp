@@ -2,8 +2,9 @@
 //
 // Variants, chosen by defines injected after #version:
 //   NAIVE   one invocation per output: the reference the others are checked against.
-//   MATVEC  one workgroup per output channel, threads split the dot product and reduce in shared memory. For
-//           decode (T of 1 to a few): memory-bound, so each weight row is read once, contiguously.
+//   MATVEC  a workgroup per tile of ROWS output channels, LANES threads per channel split the dot product and
+//           reduce in shared memory. For decode (T of 1 to a few): memory-bound, so each weight row is read once,
+//           contiguously.
 //   (none)  tiled: a workgroup computes a TILE x TILE block of outputs from shared-memory tiles of src and weight,
 //           each thread a 4x4 register block. For prefill, where the same weights serve many rows.
 //   HAS_BIAS adds bias[o]; without it (the lm_head) binding 3 is unused.
@@ -36,29 +37,40 @@ void main() {
 }
 
 #elif defined(MATVEC)
+// LANES neighbouring threads share one output row and read its weights contiguously; a single barrier then hands
+// their partial sums to one thread per row. (A tree reduction costs a barrier per level, and barriers are what a
+// CPU driver such as llvmpipe pays most for.)
 #ifndef WG
-#define WG 64
+#define WG 256
 #endif
-layout(local_size_x = WG) in;
+#ifndef LANES
+#define LANES 8
+#endif
+#define ROWS (WG / LANES)
+layout(local_size_x = WG) in;  // GLSL 4.30 takes only a literal or a macro of one here
 shared float partial[WG];
 
 void main() {
-    // OC can pass the 65535-group limit of one dimension (a large vocabulary), so groups form a 2D grid.
-    uint o = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-    if (o >= OC) return;  // uniform across the workgroup, so no barrier is skipped by only some threads
     uint lid = gl_LocalInvocationID.x;
+    uint r = lid / LANES;
+    uint lane = lid - r * LANES;
+    // OC can pass the 65535-group limit of one dimension (a large vocabulary), so groups form a 2D grid.
+    uint o = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * ROWS + r;
+    bool inRange = o < OC;  // no early return: every thread must reach the barriers
     uint w = weightOffset + o * C;
     for (uint t = 0; t < T; t++) {
         uint s = inOffset + t * C;
         float acc = 0.0;
-        for (uint k = lid; k < C; k += WG) acc += src[s + k] * weight[w + k];
+        if (inRange) {
+            for (uint k = lane; k < C; k += LANES) acc += src[s + k] * weight[w + k];
+        }
         partial[lid] = acc;
         barrier();
-        for (uint stride = WG / 2; stride > 0; stride >>= 1) {
-            if (lid < stride) partial[lid] += partial[lid + stride];
-            barrier();
+        if (inRange && lane == 0) {
+            float sum = 0.0;
+            for (uint j = 0; j < LANES; j++) sum += partial[lid + j];
+            store(t, o, sum);
         }
-        if (lid == 0) store(t, o, partial[0]);
         barrier();
     }
 }

@@ -3,5 +3,5 @@ namespace Playground.App;
 
 internal static class Program
 {
-    private static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    private static int Main(string[] args) => Cli.CliApp.Run(args);
 }

@@ -106,8 +106,11 @@ public sealed class GpuKernels : IDisposable
         if (Shaders.Variant == KernelVariant.Naive) Dispatch(program, p, (uint)((OC + 63) / 64), (uint)T);
         else if (matvec)
         {
-            uint x = (uint)Math.Min(OC, _device.MaxWorkGroupCount);
-            Dispatch(program, p, x, (uint)((OC + x - 1) / x));
+            // A MATVEC workgroup covers WG / LANES output channels.
+            int rowsPerGroup = program.WorkGroupSizeX / ShaderSet.MatvecLanes;
+            int groups = (OC + rowsPerGroup - 1) / rowsPerGroup;
+            uint x = (uint)Math.Min(groups, _device.MaxWorkGroupCount);
+            Dispatch(program, p, x, (uint)((groups + x - 1) / x));
         }
         else Dispatch(program, p, (uint)((OC + 63) / 64), (uint)((T + 63) / 64));
     }

@@ -41,8 +41,9 @@ public sealed class ShaderSet : IDisposable
             {
                 MatmulBias = Build(gl, "matmul.comp", new Dictionary<string, string> { ["HAS_BIAS"] = "1" });
                 Matmul = Build(gl, "matmul.comp", []);
-                MatvecBias = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1", ["HAS_BIAS"] = "1" });
-                Matvec = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1" });
+                string lanes = MatvecLanes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                MatvecBias = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1", ["LANES"] = lanes, ["HAS_BIAS"] = "1" });
+                Matvec = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1", ["LANES"] = lanes });
             }
         }
         catch
@@ -51,6 +52,9 @@ public sealed class ShaderSet : IDisposable
             throw;
         }
     }
+
+    /// <summary>Threads that share one output channel in the MATVEC kernel; injected as LANES.</summary>
+    public const int MatvecLanes = 8;
 
     public string Directory { get; }
     public KernelVariant Variant { get; }
