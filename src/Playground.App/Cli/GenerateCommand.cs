@@ -29,13 +29,16 @@ internal static class GenerateCommand
         {
             if ((result.GetValue(prompt) is null) == (result.GetValue(tokens) is null))
                 result.AddError("give exactly one of --prompt and --tokens");
-            if (result.GetValue(maxTokens) < 0) result.AddError("--max-tokens must not be negative");
         });
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output, err = parse.InvocationConfiguration.Error;
+            // Checked here rather than in a validator: option defaults are applied only once parsing is done.
+            if (parse.GetValue(maxTokens) < 0) throw new FormatException("--max-tokens must not be negative");
+            if (!(parse.GetValue(temperature) >= 0)) throw new FormatException("--temperature must be 0 (greedy) or positive");
+            if (parse.GetValue(topK) < 0) throw new FormatException("--top-k must be 0 (off) or positive");
+            if (!(parse.GetValue(topP) is > 0 and <= 1)) throw new FormatException("--top-p must be in (0, 1]");
             var settings = new SamplingSettings(parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(seed));
-            settings.Validate();
             using ModelSession session = common.Open(parse, err);
             int[] promptIds = parse.GetValue(tokens) is { } list ? TokenList.Parse(list) : session.Tokenizer.Encode(parse.GetValue(prompt)!);
             TokenList.Validate(promptIds, session.Config.VocabSize);
