@@ -34,6 +34,9 @@ internal static unsafe partial class Glfw
     public const int KeyPress = 1;
     public const int KeyRepeat = 2;
 
+    private const int InitAttempts = 10;
+    private static readonly TimeSpan InitRetryDelay = TimeSpan.FromMilliseconds(50);
+
     // Live GLFW initialisations; glfwTerminate runs when the last user releases its reference.
     private static int initCount;
 
@@ -56,10 +59,24 @@ internal static unsafe partial class Glfw
 
         EnsureLoadable(LibraryName);
         glfwSetErrorCallback(&OnError);
-        ForgetLastError();
-        if (glfwInit() == False)
+
+        // An X server started without -noreset (xvfb-run's Xvfb) resets when its last client disconnects and
+        // refuses connections meanwhile, so initialising right after the previous window closed can fail for a
+        // moment; a missing display fails every attempt.
+        for (var attempt = 1; ; attempt++)
         {
-            throw WindowUnavailableException.NoDisplay(TakeLastError());
+            ForgetLastError();
+            if (glfwInit() == True)
+            {
+                break;
+            }
+
+            if (attempt == InitAttempts)
+            {
+                throw WindowUnavailableException.NoDisplay(TakeLastError());
+            }
+
+            Thread.Sleep(InitRetryDelay);
         }
 
         initCount = 1;
