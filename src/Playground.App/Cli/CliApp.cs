@@ -70,6 +70,10 @@ public static class CliApp
         root.Add(VerifyCommand.Build(common));
         root.Add(BenchCommand.Build(common));
         root.Add(RandomModelCommand.Build());
+        Command run = RunCommand.Build(common);
+        root.Add(run);
+        // No command at all opens the window with run's defaults.
+        root.SetAction(parse => root.Parse([run.Name]).Invoke(parse.InvocationConfiguration));
         return root;
     }
 
@@ -102,6 +106,7 @@ public static class CliApp
     {
         ModelFormatException or GpuUnavailableException or ContextFullException or FormatException => e.Message,
         ShaderCompileException => e.Message,
+        Window.WindowUnavailableException or Window.UiShaderException => e.Message,
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => e.Message,
         ArgumentException when e.Source == typeof(CliApp).Assembly.GetName().Name => e.Message,
         _ => null,

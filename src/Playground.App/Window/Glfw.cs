@@ -19,6 +19,7 @@ internal static unsafe partial class Glfw
 
     // Window hints and attributes.
     public const int Iconified = 0x00020002;
+    public const int Visible = 0x00020004;
     public const int DoubleBuffer = 0x00021010;
     public const int ClientApi = 0x00022001;
     public const int ContextVersionMajor = 0x00022002;
@@ -207,8 +208,38 @@ internal static unsafe partial class Glfw
     public static partial nint glfwSetFramebufferSizeCallback(
         nint window, delegate* unmanaged[Cdecl]<nint, int, int, void> callback);
 
+    /// <summary>Callback receives (window, x offset, y offset) of a mouse wheel or touchpad scroll.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial nint glfwSetScrollCallback(
+        nint window, delegate* unmanaged[Cdecl]<nint, double, double, void> callback);
+
+    [LibraryImport(LibraryName)]
+    public static partial void glfwHideWindow(nint window);
+
+    [LibraryImport(LibraryName)]
+    public static partial void glfwSetWindowSize(nint window, int width, int height);
+
+    [LibraryImport(LibraryName)]
+    public static partial nint glfwGetPrimaryMonitor();
+
+    /// <summary>The monitor's current mode, or null; valid until the monitor is disconnected or GLFW terminates.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial VideoMode* glfwGetVideoMode(nint monitor);
+
     /// <summary>Callback receives (window, 1 when minimised / 0 when restored).</summary>
     [LibraryImport(LibraryName)]
     public static partial nint glfwSetWindowIconifyCallback(
         nint window, delegate* unmanaged[Cdecl]<nint, int, void> callback);
+
+    /// <summary>GLFWvidmode: a monitor's resolution, colour depth and refresh rate (Hz).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public readonly struct VideoMode
+    {
+        public readonly int Width;
+        public readonly int Height;
+        public readonly int RedBits;
+        public readonly int GreenBits;
+        public readonly int BlueBits;
+        public readonly int RefreshRate;
+    }
 }

@@ -11,7 +11,9 @@ namespace Playground.App.Window;
 /// A visible window whose OpenGL 4.3 core, forward-compatible context is current on the creating thread.
 /// Input is gathered while GLFW polls and raised as C# events from <see cref="PollEvents"/> /
 /// <see cref="WaitEvents"/>, on the calling thread and never from inside a native callback.
-/// Use it from the thread that created it. <c>GL.GetApi(window)</c> takes ownership in Silk.NET's sense:
+/// Use it from the thread that created it, except <see cref="MakeCurrent"/>, <see cref="Clear"/>,
+/// <see cref="IsCurrent"/> and <see cref="GetProcAddress"/>, which GLFW allows on any thread: that is how a
+/// hidden window's context serves a second thread. <c>GL.GetApi(window)</c> takes ownership in Silk.NET's sense:
 /// disposing that GL disposes this window too, which is harmless because <see cref="Dispose"/> is idempotent.
 /// </summary>
 public sealed unsafe class GlfwWindow : IGLContext
@@ -23,8 +25,13 @@ public sealed unsafe class GlfwWindow : IGLContext
     private string title;
 
     /// <summary>Opens the window and makes its context current on this thread.</summary>
+    /// <param name="width">Width in screen coordinates.</param>
+    /// <param name="height">Height in screen coordinates.</param>
+    /// <param name="title">The title bar text.</param>
+    /// <param name="visible">False for a context that is never shown: a second GL context for another thread.</param>
+    /// <param name="shareWith">A window whose context shares its objects (buffers, textures, programs) with this one.</param>
     /// <exception cref="WindowUnavailableException">No GLFW, no display, or no OpenGL 4.3 core support.</exception>
-    public GlfwWindow(int width, int height, string title)
+    public GlfwWindow(int width, int height, string title, bool visible = true, GlfwWindow? shareWith = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -40,8 +47,9 @@ public sealed unsafe class GlfwWindow : IGLContext
             Glfw.glfwWindowHint(Glfw.OpenGLProfile, Glfw.OpenGLCoreProfile);
             Glfw.glfwWindowHint(Glfw.OpenGLForwardCompat, Glfw.True);
             Glfw.glfwWindowHint(Glfw.DoubleBuffer, Glfw.True);
+            Glfw.glfwWindowHint(Glfw.Visible, visible ? Glfw.True : Glfw.False);
             Glfw.ForgetLastError();
-            window = Glfw.glfwCreateWindow(width, height, title, 0, 0);
+            window = Glfw.glfwCreateWindow(width, height, title, 0, shareWith?.Handle ?? 0);
             if (window == 0)
             {
                 var detail = Glfw.TakeLastError();
@@ -65,6 +73,7 @@ public sealed unsafe class GlfwWindow : IGLContext
         Glfw.glfwSetCharCallback(window, &OnChar);
         Glfw.glfwSetFramebufferSizeCallback(window, &OnFramebufferSize);
         Glfw.glfwSetWindowIconifyCallback(window, &OnIconify);
+        Glfw.glfwSetScrollCallback(window, &OnScroll);
 
         Glfw.glfwMakeContextCurrent(window);
         int framebufferWidth, framebufferHeight;
@@ -85,6 +94,9 @@ public sealed unsafe class GlfwWindow : IGLContext
 
     /// <summary>The window was minimised (true) or restored (false); skip rendering while minimised.</summary>
     public event Action<bool>? IconifiedChanged;
+
+    /// <summary>The mouse wheel or touchpad scrolled by this many steps; positive is up (away from the user).</summary>
+    public event Action<double>? Scrolled;
 
     /// <summary>The GLFWwindow pointer.</summary>
     public nint Handle
@@ -140,6 +152,18 @@ public sealed unsafe class GlfwWindow : IGLContext
         }
     }
 
+    /// <summary>The primary monitor's refresh rate in Hz, or 0 when the display does not say.</summary>
+    public int MonitorRefreshRate
+    {
+        get
+        {
+            ThrowIfDisposed();
+            var monitor = Glfw.glfwGetPrimaryMonitor();
+            var mode = monitor == 0 ? null : Glfw.glfwGetVideoMode(monitor);
+            return mode == null ? 0 : Math.Max(0, mode->RefreshRate);
+        }
+    }
+
     /// <summary>Seconds since GLFW was initialised, from GLFW's monotonic timer.</summary>
     public double Time
     {
@@ -185,6 +209,22 @@ public sealed unsafe class GlfwWindow : IGLContext
         {
             Glfw.glfwMakeContextCurrent(0);
         }
+    }
+
+    /// <summary>Asks for a new window size; the framebuffer size follows through <see cref="FramebufferResized"/>.</summary>
+    public void SetSize(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ThrowIfDisposed();
+        Glfw.glfwSetWindowSize(window, width, height);
+    }
+
+    /// <summary>Takes the window off the screen; its context stays usable.</summary>
+    public void Hide()
+    {
+        ThrowIfDisposed();
+        Glfw.glfwHideWindow(window);
     }
 
     /// <summary>Presents the back buffer.</summary>
@@ -259,6 +299,9 @@ public sealed unsafe class GlfwWindow : IGLContext
         pending.Enqueue(new PendingEvent(PendingKind.Iconify, iconified ? 1 : 0, 0, 0));
     }
 
+    internal void QueueScroll(double steps) =>
+        pending.Enqueue(new PendingEvent(PendingKind.Scroll, 0, 0, 0, steps));
+
     internal void DispatchPending()
     {
         while (pending.TryDequeue(out var e))
@@ -276,6 +319,9 @@ public sealed unsafe class GlfwWindow : IGLContext
                     break;
                 case PendingKind.Iconify:
                     IconifiedChanged?.Invoke(e.A != 0);
+                    break;
+                case PendingKind.Scroll:
+                    Scrolled?.Invoke(e.Amount);
                     break;
             }
         }
@@ -301,6 +347,9 @@ public sealed unsafe class GlfwWindow : IGLContext
         FromNative(nativeWindow)?.QueueFramebufferSize(width, height);
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void OnScroll(nint nativeWindow, double x, double y) => FromNative(nativeWindow)?.QueueScroll(y);
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnIconify(nint nativeWindow, int iconified) =>
         FromNative(nativeWindow)?.QueueIconify(iconified != 0);
 
@@ -310,10 +359,12 @@ public sealed unsafe class GlfwWindow : IGLContext
         Char,
         Resize,
         Iconify,
+        Scroll,
     }
 
     // Key: A = GLFW key, B = action, C = mods. Char: A = code point. Resize: A, B = size. Iconify: A = 0/1.
-    private readonly record struct PendingEvent(PendingKind Kind, int A, int B, int C);
+    // Scroll: Amount = vertical steps.
+    private readonly record struct PendingEvent(PendingKind Kind, int A, int B, int C, double Amount = 0);
 
     private sealed class ContextSource(GlfwWindow window) : IGLContextSource
     {
