@@ -39,7 +39,7 @@ internal static class InfoCommand
         {
             using var context = EglContext.Create();
             var device = new GlDevice(context);
-            return $"{device.Describe()} via EGL {context.Platform}; max storage block {device.MaxStorageBlockBytes / (1 << 20)} MiB";
+            return $"{device.Describe()} via EGL {context.Platform}; max storage block {device.MaxStorageBlockBytes / (1 << 20)} MiB; {device.DescribeOptionalFeatures()}";
         }
         catch (GpuUnavailableException e)
         {

@@ -52,9 +52,7 @@ public sealed class ModelCommandsTests
     public void Verify_fails_with_exit_1_on_a_broken_shader_folder()
     {
         using var model = TempModel.Small();
-        string shaders = Path.Combine(model.Folder, "shaders");
-        Directory.CreateDirectory(shaders);
-        foreach (string f in Directory.GetFiles(Playground.Gpu.Runtime.ShaderLocator.Resolve(null))) File.Copy(f, Path.Combine(shaders, Path.GetFileName(f)));
+        string shaders = model.CopyOfShaders();
         string gelu = Path.Combine(shaders, "gelu.comp");
         File.WriteAllText(gelu, File.ReadAllText(gelu).Replace("dst[i] = 0.5 * x * (1.0 + tanh(u));", "dst[i] = x;", StringComparison.Ordinal));
         var r = CliRun.Run("verify", "--model", model.Folder, "--shaders", shaders, "--greedy-tokens", "4");
@@ -67,9 +65,7 @@ public sealed class ModelCommandsTests
     public void A_shader_that_does_not_compile_is_reported_with_file_and_line()
     {
         using var model = TempModel.Small();
-        string shaders = Path.Combine(model.Folder, "shaders");
-        Directory.CreateDirectory(shaders);
-        foreach (string f in Directory.GetFiles(Playground.Gpu.Runtime.ShaderLocator.Resolve(null))) File.Copy(f, Path.Combine(shaders, Path.GetFileName(f)));
+        string shaders = model.CopyOfShaders();
         string residual = Path.Combine(shaders, "residual.comp");
         string[] lines = File.ReadAllLines(residual);
         int line = Array.FindIndex(lines, l => l.Contains("GRID_STRIDE_LOOP", StringComparison.Ordinal)) + 1;
