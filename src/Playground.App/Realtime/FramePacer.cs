@@ -33,7 +33,7 @@ public sealed class FramePacer
     public void WaitForSlot()
     {
         var now = clock.Elapsed;
-        nextFrame = now - nextFrame > Period ? now : nextFrame + Period;
+        nextFrame = nextFrame + Period > now ? nextFrame + Period : now;
         var wait = nextFrame - WakeEarly - now;
         if (wait > TimeSpan.Zero)
         {

@@ -159,14 +159,15 @@ public sealed class ModelThread : IDisposable
         }
         finally
         {
-            if (gpu is not null)
-            {
-                extension?.Dispose();
-            }
-
+            // The extension's wrapper first (it stops what it runs), then the extension, then the runner it wrapped.
             if (runner is not null && !ReferenceEquals(runner, setup.Runner))
             {
                 runner.Dispose();
+            }
+
+            if (gpu is not null)
+            {
+                extension?.Dispose();
             }
 
             setup.Runner.Dispose();

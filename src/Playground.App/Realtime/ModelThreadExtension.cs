@@ -1,8 +1,6 @@
 // The seam for features that drive the GPU runner from the model thread (shader hot reload, live parity checks).
-using System.Diagnostics;
-using System.Globalization;
+using Playground.Gpu.HotReload;
 using Playground.Gpu.Runtime;
-using Playground.Gpu.Shaders;
 using Playground.Model;
 
 namespace Playground.App.Realtime;
@@ -24,6 +22,7 @@ public readonly record struct StatusLine(string Text, StatusTone Tone);
 /// The window calls <see cref="Attach"/>, <see cref="Update"/>, <see cref="ReloadNow"/> and
 /// <see cref="IDisposable.Dispose"/> on that thread only, never during a forward pass; it reads
 /// <see cref="StatusLines"/> on the window's thread every frame, so that property must return an immutable snapshot.
+/// The model thread disposes the runner that <see cref="Attach"/> returns, then the extension.
 /// </summary>
 public interface IModelThreadExtension : IDisposable
 {
@@ -41,66 +40,90 @@ public interface IModelThreadExtension : IDisposable
 }
 
 /// <summary>
-/// The reload key without a file watcher: recompiles every compute shader from the runner's shader folder and swaps
-/// the new set in when all of it compiles, else keeps the running set and shows the compiler's messages.
+/// Shader hot reload with live parity (<see cref="HotReloadRunner"/>): the shader folder is watched and reloaded on
+/// save, the reload key rebuilds every program, and a background CPU check compares the GPU's logits. The overlay
+/// shows the last reload (ok, or FAILED with the driver's messages as file:line) and the parity verdict in colour.
 /// </summary>
-public sealed class ManualShaderReload : IModelThreadExtension
+public sealed class ShaderHotReload : IModelThreadExtension
 {
     private const int MaxDiagnosticLines = 6;
 
-    private GpuGptRunner? gpu;
-    private volatile IReadOnlyList<StatusLine> lines = [];
+    private readonly TextWriter log;
+    private readonly HotReloadOptions options;
+    private HotReloadRunner? runner;
+    private volatile IReadOnlyList<StatusLine> reloadLines = [];
 
-    public IReadOnlyList<StatusLine> StatusLines => lines;
-
-    public IGptRunner Attach(GpuGptRunner gpuRunner, GptWeights weights)
+    /// <param name="log">Where reload attempts and parity changes are logged, one line each (stderr in the app); must be thread-safe.</param>
+    /// <param name="options">Watching and parity settings; null for the defaults.</param>
+    public ShaderHotReload(TextWriter log, HotReloadOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(gpuRunner);
-        gpu = gpuRunner;
-        lines = [new StatusLine($"shaders from {ShortPath(gpuRunner.ShaderDirectory)}; F5 reloads", StatusTone.Normal)];
-        return gpuRunner;
+        ArgumentNullException.ThrowIfNull(log);
+        this.log = log;
+        this.options = options ?? new HotReloadOptions();
+    }
+
+    public IReadOnlyList<StatusLine> StatusLines
+    {
+        get
+        {
+            if (runner is not { } attached)
+            {
+                return [];
+            }
+
+            var parity = attached.ParityStatus;
+            var tone = parity.CheckedAtUtc == DateTime.MinValue ? StatusTone.Normal : parity.State switch
+            {
+                ParityState.Ok => StatusTone.Good,
+                ParityState.Failed => StatusTone.Bad,
+                _ => StatusTone.Pending,
+            };
+            return attached.Parity is null ? reloadLines : [.. reloadLines, new StatusLine(parity.ToString(), tone)];
+        }
+    }
+
+    public IGptRunner Attach(GpuGptRunner gpu, GptWeights weights)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(weights);
+        runner = new HotReloadRunner(gpu, weights, log, options);
+        var folder = ShortPath(gpu.ShaderDirectory);
+        reloadLines = [new StatusLine(runner.Watcher is null ? $"shaders: {folder}; F5 reloads" : $"shaders: watching {folder}", StatusTone.Normal)];
+        return runner;
     }
 
     public void Update()
     {
+        if (runner?.Update() is { } report)
+        {
+            Show(report);
+        }
     }
 
     public void ReloadNow()
     {
-        if (gpu is null)
+        if (runner is not null)
         {
-            return;
-        }
-
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            var fresh = gpu.CompileShaders();
-            gpu.Kernels.SwapShaders(fresh).Dispose();
-            lines = [new StatusLine(
-                string.Create(CultureInfo.InvariantCulture, $"shaders reloaded: ok ({clock.Elapsed.TotalMilliseconds:0} ms)"),
-                StatusTone.Good)];
-        }
-        catch (ShaderCompileException e)
-        {
-            // The compiler's messages are file:line lines; the first few fit the panel.
-            var failed = new List<StatusLine> { new("shaders reload FAILED (previous set kept):", StatusTone.Bad) };
-            failed.AddRange(e.Diagnostics.Take(MaxDiagnosticLines).Select(d => new StatusLine(d.ToString(), StatusTone.Bad)));
-            if (e.Diagnostics.Count == 0)
-            {
-                failed.Add(new StatusLine(e.Message.Split('\n')[0], StatusTone.Bad));
-            }
-
-            lines = failed;
-        }
-        catch (IOException e)
-        {
-            lines = [new StatusLine($"shaders reload FAILED: {e.Message}", StatusTone.Bad)];
+            Show(runner.ReloadAll());
         }
     }
 
+    /// <summary>Nothing to release here: the model thread disposes the runner <see cref="Attach"/> returned, which stops the watcher and the parity worker.</summary>
     public void Dispose()
     {
+    }
+
+    private void Show(ReloadReport report)
+    {
+        if (report.Succeeded)
+        {
+            reloadLines = [new StatusLine(report.LogLines().First().Replace("shader reload: ", "shaders: ", StringComparison.Ordinal), StatusTone.Good)];
+            return;
+        }
+
+        var lines = new List<StatusLine> { new($"shaders: {report.What} FAILED, the last good set runs:", StatusTone.Bad) };
+        lines.AddRange(report.Diagnostics.Take(MaxDiagnosticLines).Select(d => new StatusLine(d.ToString(), StatusTone.Bad)));
+        reloadLines = lines;
     }
 
     private static string ShortPath(string path)

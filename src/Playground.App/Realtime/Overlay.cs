@@ -97,12 +97,20 @@ public static class OverlayRenderer
         // little, long values are cut to one line, and then the graph gives way.
         var graphTitleHeight = 14 + atlas.LineHeight + 4;
         var stats = StatLines(model, columns, wrap: true);
-        var status = StatusLines(model, columns);
+        var status = StatusLines(model, columns, wrap: true);
         var graphHeight = bottom - y - graphTitleHeight - TextBlockHeight(stats.Count, status.Count, atlas.LineHeight);
         if (graphHeight < MinGraphHeight)
         {
             stats = StatLines(model, columns, wrap: false);
             graphHeight = bottom - y - graphTitleHeight - TextBlockHeight(stats.Count, status.Count, atlas.LineHeight);
+        }
+
+        // Without a graph, status lines (a failed reload's messages) lose wrapped rows, longest first, only as far
+        // as they must to fit.
+        if (graphHeight < MinGraphHeight)
+        {
+            var rows = ((bottom - y - TextBlockHeight(stats.Count, 1, atlas.LineHeight)) / atlas.LineHeight) + 1;
+            status = FitStatusLines(model, columns, Math.Max(model.Status.Count, rows));
         }
 
         if (graphHeight >= MinGraphHeight)
@@ -287,8 +295,35 @@ public static class OverlayRenderer
         return lines;
     }
 
-    private static List<(string Text, StatusTone Tone)> StatusLines(OverlayModel model, int columns) =>
-        model.Status.SelectMany(line => Wrap(line.Text, columns).Select(piece => (piece, line.Tone))).ToList();
+    private static List<(string Text, StatusTone Tone)> StatusLines(OverlayModel model, int columns, bool wrap) => wrap
+        ? model.Status.SelectMany(line => Wrap(line.Text, columns).Select(piece => (piece, line.Tone))).ToList()
+        : model.Status.Select(line => (Cut(line.Text, columns), line.Tone)).ToList();
+
+    // The status lines wrapped into at most maxRows rows: the line with the most rows gives one up (its last kept
+    // row ending in an ellipsis) until they fit or every line is down to one row.
+    private static List<(string Text, StatusTone Tone)> FitStatusLines(OverlayModel model, int columns, int maxRows)
+    {
+        var pieces = model.Status.Select(line => Wrap(line.Text, columns)).ToList();
+        var kept = pieces.Select(p => Math.Max(1, p.Count)).ToArray();
+        while (kept.Sum() > maxRows && kept.Max() > 1)
+        {
+            kept[Array.IndexOf(kept, kept.Max())]--;
+        }
+
+        var rows = new List<(string, StatusTone)>();
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            var tone = model.Status[i].Tone;
+            for (var row = 0; row < kept[i]; row++)
+            {
+                var piece = row < pieces[i].Count ? pieces[i][row] : string.Empty;
+                var cut = row == kept[i] - 1 && kept[i] < pieces[i].Count;
+                rows.Add((cut ? Cut(piece + " …", columns) : piece, tone));
+            }
+        }
+
+        return rows;
+    }
 
     private static string Cut(string value, int columns) =>
         value.Length <= columns ? value : string.Concat(value.AsSpan(0, Math.Max(0, columns - 1)), "…");

@@ -59,7 +59,7 @@ public sealed record RealtimeOptions
 
     public float FontSize { get; init; } = 16f;
 
-    /// <summary>Makes the GPU extension (shader hot reload, parity); null gives the plain reload key.</summary>
+    /// <summary>Makes the GPU extension; null gives <see cref="ShaderHotReload"/> with its defaults (watch the shaders, check parity).</summary>
     public Func<IModelThreadExtension>? Extension { get; init; }
 
     /// <summary>Called at the start of every frame, after input and model news: tests press keys and resize here.</summary>
@@ -84,7 +84,11 @@ public enum ComputeContextKind
 
 /// <summary>A frame about to be drawn, for <see cref="RealtimeOptions.OnFrame"/>.</summary>
 /// <param name="Index">Frames drawn before this one.</param>
-public sealed record RealtimeFrame(int Index, RealtimeSession Session, GlfwWindow Window);
+public sealed record RealtimeFrame(int Index, RealtimeSession Session, GlfwWindow Window)
+{
+    /// <summary>Set to make this frame the last: it is drawn, saved as the screenshot, and the window closes.</summary>
+    public bool IsLast { get; set; }
+}
 
 /// <summary>What a window run did, for `run --json` and tests.</summary>
 public sealed record RealtimeResult(
@@ -121,6 +125,8 @@ public static class RealtimeApp
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
+        // The model thread and the parity worker log too.
+        log = TextWriter.Synchronized(log);
         var weights = options.Checkpoint.Weights;
         var atlas = GlyphAtlas.Create(options.FontSize);
 
@@ -133,7 +139,7 @@ public static class RealtimeApp
         }
 
         using var renderer = new RealtimeRenderer(gl, atlas);
-        var extension = computeContext is null ? null : options.Extension?.Invoke() ?? new ManualShaderReload();
+        var extension = computeContext is null ? null : options.Extension?.Invoke() ?? new ShaderHotReload(log);
         using var model = new ModelThread(RunnerFactory(computeContext, weights, options), weights, extension);
         var clock = Stopwatch.StartNew();
         var session = new RealtimeSession(
@@ -162,7 +168,8 @@ public static class RealtimeApp
         {
             window.PollEvents();
             session.Update();
-            options.OnFrame?.Invoke(new RealtimeFrame(frames, session, window));
+            var frame = new RealtimeFrame(frames, session, window);
+            options.OnFrame?.Invoke(frame);
             if (window.ShouldClose || session.QuitRequested)
             {
                 break;
@@ -185,7 +192,7 @@ public static class RealtimeApp
 
             renderer.Draw(session, layout);
             frames++;
-            if (options.Frames is { } limit && frames >= limit && (!options.UntilDone || session.IsGenerationOver))
+            if (frame.IsLast || (options.Frames is { } limit && frames >= limit && (!options.UntilDone || session.IsGenerationOver)))
             {
                 // The frame just drawn is still in the back buffer: save it before presenting.
                 if (options.ScreenshotPath is { } path)
