@@ -128,6 +128,9 @@ public static class RealtimeApp
         // The model thread and the parity worker log too.
         log = TextWriter.Synchronized(log);
         var weights = options.Checkpoint.Weights;
+        var description = new SessionModel(options.ModelName, options.Checkpoint.Config, options.Tokenizer);
+        // A prompt that cannot run is an error before any window opens.
+        _ = RealtimeSession.EncodePrompt(description, options.Prompt);
         var atlas = GlyphAtlas.Create(options.FontSize);
 
         using var window = new GlfwWindow(options.Width, options.Height, $"playground — {options.ModelName}");
@@ -144,7 +147,7 @@ public static class RealtimeApp
         var clock = Stopwatch.StartNew();
         var session = new RealtimeSession(
             model,
-            new SessionModel(options.ModelName, options.Checkpoint.Config, options.Tokenizer),
+            description,
             options.Prompt,
             options.Sampling,
             options.MaxNewTokens,

@@ -66,12 +66,7 @@ public sealed class RealtimeSession
         this.maxNewTokens = maxNewTokens;
         this.clock = clock;
         Transcript = new Transcript(description.Tokenizer);
-        if (Encode(initialPrompt, out _) is { } error)
-        {
-            throw error;
-        }
-
-        TryStart(initialPrompt, out _);
+        Start(initialPrompt, EncodePrompt(description, initialPrompt));
     }
 
     public SessionModel Model { get; }
@@ -348,15 +343,45 @@ public sealed class RealtimeSession
         model.ChangeSampling(settings);
     }
 
+    /// <summary>
+    /// The tokens a prompt runs as. An empty prompt starts from the end-of-text token, as GPT-2 begins a text.
+    /// </summary>
+    /// <exception cref="FormatException">The prompt is empty and the model has no end-of-text token.</exception>
+    /// <exception cref="ContextFullException">The prompt is longer than the context, as `generate` reports it.</exception>
+    public static int[] EncodePrompt(SessionModel model, string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prompt);
+        var ids = model.Tokenizer.Encode(prompt);
+        if (ids.Length == 0)
+        {
+            ids = model.Tokenizer.EndOfTextId is { } eos
+                ? [eos]
+                : throw new FormatException("the prompt is empty, and this model has no end-of-text token to start from");
+        }
+
+        return ids.Length > model.Config.NPositions ? throw new ContextFullException(0, ids.Length, model.Config.NPositions) : ids;
+    }
+
     // Starts a generation from prompt; false (with a one-line reason) when the prompt cannot be run.
     private bool TryStart(string prompt, out string error)
     {
-        if (Encode(prompt, out var ids) is { } problem)
+        try
         {
-            error = problem.Message;
+            Start(prompt, EncodePrompt(Model, prompt));
+        }
+        catch (Exception e) when (e is FormatException or ContextFullException)
+        {
+            error = e.Message;
             return false;
         }
 
+        error = string.Empty;
+        return true;
+    }
+
+    private void Start(string prompt, int[] ids)
+    {
         run++;
         runStarted = clock();
         Prompt = prompt;
@@ -376,26 +401,6 @@ public sealed class RealtimeSession
 
         model.SetPaused(false);
         model.Start(new RunRequest(run, ids, Sampling, maxNewTokens, Model.Tokenizer.EndOfTextId ?? Model.Config.EosTokenId));
-        error = string.Empty;
-        return true;
-    }
-
-    // The prompt's tokens, or why it cannot be run: too long for the context (as `generate` reports it), or empty.
-    private Exception? Encode(string prompt, out int[] ids)
-    {
-        ids = Model.Tokenizer.Encode(prompt);
-        if (ids.Length == 0)
-        {
-            // An empty prompt means "from the start of a text", and a model with an end-of-text token has a way to say that.
-            if (Model.Tokenizer.EndOfTextId is not { } eos)
-            {
-                return new FormatException("the prompt is empty, and this model has no end-of-text token to start from");
-            }
-
-            ids = [eos];
-        }
-
-        return ids.Length > Model.Config.NPositions ? new ContextFullException(0, ids.Length, Model.Config.NPositions) : null;
     }
 
     private void Notify(string message)

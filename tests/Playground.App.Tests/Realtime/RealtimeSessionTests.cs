@@ -190,6 +190,29 @@ public sealed class RealtimeSessionTests
         Assert.StartsWith("xy", session.Transcript.Text.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Scrolling_back_pins_the_view_and_scrolling_to_the_end_follows_again()
+    {
+        var weights = Reference.SmallWeights();
+        using var thread = Reference.CpuThread(weights);
+        var session = NewSession(thread, weights, "ab", Sampled, 3);
+        Assert.Null(session.PinnedFirstLine);
+
+        // 50 lines, 10 visible: following shows lines 40..49.
+        session.Scroll(3, lineCount: 50, visibleLines: 10);
+        Assert.Equal(37, session.PinnedFirstLine);
+        session.Scroll(100, lineCount: 50, visibleLines: 10);
+        Assert.Equal(0, session.PinnedFirstLine);
+        session.Scroll(-39, lineCount: 50, visibleLines: 10);
+        Assert.Equal(39, session.PinnedFirstLine);
+        session.Scroll(-1, lineCount: 50, visibleLines: 10);
+        Assert.Null(session.PinnedFirstLine);
+
+        session.Scroll(5, lineCount: 50, visibleLines: 10);
+        Press(session, Key.End);
+        Assert.Null(session.PinnedFirstLine);
+    }
+
     private static RealtimeSession NewSession(
         Playground.App.Realtime.ModelThread thread, Playground.Model.GptWeights weights, string prompt, SamplingSettings sampling, int maxNewTokens) =>
         new(thread, new SessionModel("test", weights.Config, Bytes), prompt, sampling, maxNewTokens, () => Environment.TickCount64 / 1000.0);

@@ -91,6 +91,7 @@ public sealed class GlfwWindowTests
         window.TextInput += rune => raised.Add($"text {rune}");
         window.FramebufferResized += (width, height) => raised.Add($"resize {width}x{height}");
         window.IconifiedChanged += iconified => raised.Add($"iconified {iconified}");
+        window.Scrolled += steps => raised.Add($"scroll {steps}");
 
         // What GLFW's callbacks deliver while it polls; a virtual display has no keyboard to press.
         window.QueueKey(GlfwKeyR, GlfwPress, GlfwModControl);
@@ -101,6 +102,7 @@ public sealed class GlfwWindowTests
         window.QueueKey(GlfwKeyF5, GlfwRepeat, 0);
         window.QueueFramebufferSize(300, 100);
         window.QueueIconify(true);
+        window.QueueScroll(-2);
         Assert.Empty(raised);
         Assert.Equal((300, 100), (window.FramebufferWidth, window.FramebufferHeight));
         Assert.True(window.IsIconified);
@@ -115,6 +117,7 @@ public sealed class GlfwWindowTests
             "key F5 None repeat=True",
             "resize 300x100",
             "iconified True",
+            "scroll -2",
         ];
         Assert.Equal(expected, raised.Take(expected.Length));
     }
