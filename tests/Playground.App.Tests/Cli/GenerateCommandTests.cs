@@ -104,6 +104,10 @@ public sealed class GenerateCommandTests
     [InlineData(new[] { "generate", "--tokens", "1", "--top-p", "1.5" }, "--top-p")]
     [InlineData(new[] { "generate", "--tokens", "1", "--top-k", "-2" }, "--top-k")]
     [InlineData(new[] { "generate", "--tokens", "1", "--backend", "quantum" }, "quantum")]
+    [InlineData(new[] { "generate", "--tokens", "1", "--temperature", "Infinity" }, "--temperature")]
+    [InlineData(new[] { "generate", "--prompt", "x", "--prompt", "y" }, "--prompt")]
+    [InlineData(new[] { "generate", "--prompt", "" }, "--prompt is empty")]
+    [InlineData(new[] { "generate", "--tokens", "1", "--shaders", "" }, "--shaders must not be empty")]
     public void Bad_arguments_exit_2_with_one_clear_line(string[] args, string expected)
     {
         using var model = TempModel.Small();

@@ -1,4 +1,5 @@
 // `logits`, `info`, `verify`, `bench` and `random-model`, and how the CLI reports broken input.
+using Playground.Model;
 using Playground.Model.IO;
 using Playground.Model.Reference;
 
@@ -101,6 +102,41 @@ public sealed class ModelCommandsTests
         finally
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
+    public void Bench_runs_on_a_model_with_a_single_position()
+    {
+        using var model = new TempModel(new GptConfig(1, 1, 8, 1, 256));
+        var r = CliRun.Run("bench", "--model", model.Folder, "--backend", "cpu");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"prefill +1 tokens in", r.Stdout);
+        Assert.Contains("decode   none: n_positions=1", r.Stdout);
+    }
+
+    [Theory]
+    [InlineData(new[] { "info", "--model", "" }, "--model must not be empty")]
+    [InlineData(new[] { "info", "--model", "  " }, "--model must not be empty")]
+    [InlineData(new[] { "logits", "--tokens", "1", "--out", "" }, "--out must not be empty")]
+    [InlineData(new[] { "random-model", "--out", "" }, "--out must not be empty")]
+    [InlineData(new[] { "random-model", "--out", "{out}", "--std", "NaN", "--layers", "1", "--heads", "1", "--embd", "4", "--ctx", "4", "--vocab", "5" }, "--std")]
+    [InlineData(new[] { "random-model", "--out", "{out}", "--std", "-1", "--layers", "1", "--heads", "1", "--embd", "4", "--ctx", "4", "--vocab", "5" }, "--std")]
+    [InlineData(new[] { "random-model", "--out", "{out}", "--layers", "1", "--heads", "1", "--embd", "100000", "--vocab", "100000" }, "more than one array can")]
+    public void Unusable_values_exit_2_with_one_clear_line(string[] args, string expected)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "playground-rejected-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var r = CliRun.Run([.. args.Select(a => a == "{out}" ? folder : a)]);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains(expected, r.Stderr);
+            Assert.DoesNotContain("   at ", r.Stderr);
+            Assert.False(Directory.Exists(folder), "a rejected random-model must write nothing");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
     }
 
