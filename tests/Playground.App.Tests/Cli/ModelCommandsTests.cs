@@ -115,6 +115,25 @@ public sealed class ModelCommandsTests
         Assert.Contains("decode   none: n_positions=1", r.Stdout);
     }
 
+    [Fact]
+    public void A_model_without_a_tokenizer_still_gives_info_and_logits()
+    {
+        // vocab_size 97 matches no built-in tokenizer, and none is in the folder: only text needs one.
+        using var model = new TempModel(new GptConfig(1, 3, 48, 8, 97));
+        var info = CliRun.Run("info", "--model", model.Folder);
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains("tokenizer    none: ", info.Stdout);
+
+        string npy = Path.Combine(model.Folder, "logits.npy");
+        var logits = CliRun.Run("logits", "--model", model.Folder, "--tokens", "96,0,5", "--backend", "cpu", "--out", npy);
+        Assert.True(logits.ExitCode == 0, logits.ToString());
+        Assert.Equal([3, 97], NpyReader.ReadFloat32(npy).Shape);
+
+        var text = CliRun.Run("generate", "--model", model.Folder, "--tokens", "1", "--backend", "cpu");
+        Assert.Equal(2, text.ExitCode);
+        Assert.Contains("matches no built-in tokenizer", text.Stderr);
+    }
+
     [Theory]
     [InlineData(new[] { "info", "--model", "" }, "--model must not be empty")]
     [InlineData(new[] { "info", "--model", "  " }, "--model must not be empty")]
