@@ -134,6 +134,17 @@ public sealed class ModelCommandsTests
         Assert.Contains("matches no built-in tokenizer", text.Stderr);
     }
 
+    [Fact]
+    public void Verify_passes_on_a_model_with_fewer_positions_than_the_standard_table()
+    {
+        // The standard attention cases reach position 15; this model's own shaders are compiled for 8 positions.
+        using var model = new TempModel(new GptConfig(1, 3, 48, 8, 97));
+        var r = CliRun.Run("verify", "--model", model.Folder, "--greedy-tokens", "2");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"attention +\(T=1,C=48,NH=1,pos0=15\) +\S+ +\S+ +pass", r.Stdout);
+        Assert.DoesNotContain("FAIL", r.Stdout);
+    }
+
     [Theory]
     [InlineData(new[] { "info", "--model", "" }, "--model must not be empty")]
     [InlineData(new[] { "info", "--model", "  " }, "--model must not be empty")]
