@@ -142,6 +142,9 @@ public sealed class GpuKernels : IDisposable
     // dst (T,C), qkv (T,3C), kCache/vCache (maxT,C); scratch (T,NH,maxT) is used by the naive variant only.
     public void AttentionForward(GlBuffer dst, GlBuffer qkv, GlBuffer kCache, GlBuffer vCache, GlBuffer scratch, int pos0, int T, int C, int NH, int maxT)
     {
+        // Past MAX_T the fast kernel would write its shared score array out of bounds and return garbage, not fail.
+        if (pos0 + T > Shaders.MaxPositions)
+            throw new ArgumentOutOfRangeException(nameof(T), $"attention up to position {pos0 + T} needs a shader set compiled for that many positions; this one has MAX_T={Shaders.MaxPositions}");
         ComputeProgram program = Shaders.Attention;
         var p = new OpParams { T = (uint)T, C = (uint)C, NH = (uint)NH, pos0 = (uint)pos0, maxT = (uint)maxT };
         BindWhole(0, dst);

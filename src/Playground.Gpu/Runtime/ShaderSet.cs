@@ -21,6 +21,7 @@ public sealed class ShaderSet : IDisposable
         ArgumentNullException.ThrowIfNull(gl);
         Directory = shaderDirectory;
         Variant = variant;
+        MaxPositions = maxPositions;
         var naive = variant == KernelVariant.Naive ? new Dictionary<string, string> { ["NAIVE"] = "1" } : [];
         try
         {
@@ -62,6 +63,9 @@ public sealed class ShaderSet : IDisposable
 
     public string Directory { get; }
     public KernelVariant Variant { get; }
+
+    /// <summary>The most positions attention can cover: the fast kernel keeps one score per position in shared memory (MAX_T).</summary>
+    public int MaxPositions { get; }
     public ComputeProgram Encoder { get; }
     public ComputeProgram LayerNorm { get; }
     public ComputeProgram KvCacheWrite { get; }
