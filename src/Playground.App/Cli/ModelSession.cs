@@ -65,6 +65,12 @@ public sealed class ModelSession : IDisposable
             var runner = new GpuGptRunner(device, checkpoint.Weights, new GpuRunnerOptions { ShaderDirectory = shaderDirectory, Variant = variant });
             return new ModelSession(checkpoint, runner, context, device, null);
         }
+        catch (GpuUnavailableException e) when (backend == BackendChoice.Auto)
+        {
+            // A context exists but cannot run this model (GL below 4.3, too little shared memory): the CPU still can.
+            context.Dispose();
+            return new ModelSession(checkpoint, new CpuGptRunner(checkpoint.Weights), null, null, $"using the CPU backend: {e.Message}");
+        }
         catch
         {
             context.Dispose();

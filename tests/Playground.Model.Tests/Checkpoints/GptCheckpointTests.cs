@@ -31,6 +31,21 @@ public sealed class GptCheckpointTests : IDisposable
         Assert.Null(loaded.Weights.UntiedLmHead);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void A_non_finite_weight_is_reported_with_its_tensor(float poison)
+    {
+        GptWeights weights = RandomWeights.Create(Tiny, seed: 1);
+        weights.Layers[1].FcWeight[5] = poison;
+        GptCheckpoint.Save(weights, ModelFolder);
+
+        var e = Assert.Throws<ModelFormatException>(() => GptCheckpoint.Load(ModelFolder));
+
+        Assert.Contains("h.1.mlp.c_fc.weight", e.Message);
+        Assert.Contains("non-finite", e.Message);
+    }
+
     [Fact]
     public void F16_save_then_load_rounds_each_value_like_System_Half()
     {
