@@ -58,7 +58,7 @@ public sealed class HotReloadWindowTests
         Assert.Equal(Reference.Generate(checkpoint.Weights, new ByteTokenizer().Encode("Hello"), sampling, 40).Tokens, result.Tokens);
 
         using var image = SKBitmap.Decode(shot);
-        Assert.True(Count(image, result.PanelRegion, Theme.Bad) > 20, "the failure is not drawn in the alarm colour");
+        Assert.True(ImageProbe.CountExact(image, result.PanelRegion, Theme.Bad) > 20, "the failure is not drawn in the alarm colour");
     }
 
     [Fact]
@@ -129,24 +129,6 @@ public sealed class HotReloadWindowTests
             Height = 600,
             OnFrame = onFrame,
         };
-
-    private static int Count(SKBitmap image, PixelRect region, Rgba color)
-    {
-        var count = 0;
-        for (var y = region.Y; y < region.Bottom; y++)
-        {
-            for (var x = region.X; x < region.Right; x++)
-            {
-                var pixel = image.GetPixel(x, y);
-                if (pixel.Red == color.R && pixel.Green == color.G && pixel.Blue == color.B)
-                {
-                    count++;
-                }
-            }
-        }
-
-        return count;
-    }
 
     // A temporary copy of the repository's compute shaders that a test may break.
     private sealed class ShaderCopy : IDisposable

@@ -56,14 +56,14 @@ public sealed class RealtimeWindowTests
         var overlay = Rect(json.GetProperty("overlay_region"));
 
         // Text makes its region far from uniform, the prompt in its colour, the generated text in its own.
-        Assert.True(LuminanceVariance(image, text) > 100, "text region is nearly uniform");
-        Assert.True(Count(image, text, Theme.PromptText) > 20, "no prompt-coloured text");
-        Assert.True(Count(image, text, Theme.GeneratedText) > 20, "no generated-coloured text");
+        Assert.True(ImageProbe.LuminanceVariance(image, text) > 100, "text region is nearly uniform");
+        Assert.True(ImageProbe.CountExact(image, text, Theme.PromptText) > 20, "no prompt-coloured text");
+        Assert.True(ImageProbe.CountExact(image, text, Theme.GeneratedText) > 20, "no generated-coloured text");
 
         // The overlay: its panel, text in it, and GPU bars exactly when the backend has GPU timings.
-        Assert.True(Count(image, overlay, Theme.PanelBackground) > overlay.Width * overlay.Height / 3, "no overlay panel");
-        Assert.True(LuminanceVariance(image, overlay) > 100, "overlay panel is nearly uniform");
-        var bars = Count(image, overlay, Theme.Bar);
+        Assert.True(ImageProbe.CountExact(image, overlay, Theme.PanelBackground) > overlay.Width * overlay.Height / 3, "no overlay panel");
+        Assert.True(ImageProbe.LuminanceVariance(image, overlay) > 100, "overlay panel is nearly uniform");
+        var bars = ImageProbe.CountExact(image, overlay, Theme.Bar);
         if (c.Backend == "gpu")
         {
             Assert.True(bars > 200, $"only {bars} bar pixels in the overlay");
@@ -73,7 +73,7 @@ public sealed class RealtimeWindowTests
             Assert.Equal(0, bars);
         }
 
-        Assert.Equal(0, Count(image, text, Theme.Bar));
+        Assert.Equal(0, ImageProbe.CountExact(image, text, Theme.Bar));
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class RealtimeWindowTests
 
         using var image = SKBitmap.Decode(shot);
         Assert.Equal((700, 500), (image.Width, image.Height));
-        Assert.True(Count(image, result.TextRegion, Theme.PromptText) > 20, "no prompt-coloured text after the resize");
+        Assert.True(ImageProbe.CountExact(image, result.TextRegion, Theme.PromptText) > 20, "no prompt-coloured text after the resize");
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class RealtimeWindowTests
         Assert.Equal("ContextFull", json.GetProperty("stop_reason").GetString());
         Assert.Equal(model.Config.NPositions, json.GetProperty("position").GetInt32());
         using var image = SKBitmap.Decode(shot);
-        Assert.True(Count(image, Rect(json.GetProperty("footer_region")), Theme.Bad) > 20, "no message in the alarm colour");
+        Assert.True(ImageProbe.CountExact(image, Rect(json.GetProperty("footer_region")), Theme.Bad) > 20, "no message in the alarm colour");
     }
 
     [Fact]
@@ -259,43 +259,5 @@ public sealed class RealtimeWindowTests
     {
         var v = Ints(array);
         return new PixelRect(v[0], v[1], v[2], v[3]);
-    }
-
-    private static double LuminanceVariance(SKBitmap image, PixelRect region)
-    {
-        double sum = 0, sumOfSquares = 0;
-        var count = 0;
-        for (var y = region.Y; y < region.Bottom; y++)
-        {
-            for (var x = region.X; x < region.Right; x++)
-            {
-                var pixel = image.GetPixel(x, y);
-                var luminance = (0.2126 * pixel.Red) + (0.7152 * pixel.Green) + (0.0722 * pixel.Blue);
-                sum += luminance;
-                sumOfSquares += luminance * luminance;
-                count++;
-            }
-        }
-
-        var mean = sum / count;
-        return (sumOfSquares / count) - (mean * mean);
-    }
-
-    private static int Count(SKBitmap image, PixelRect region, Rgba color)
-    {
-        var count = 0;
-        for (var y = region.Y; y < region.Bottom; y++)
-        {
-            for (var x = region.X; x < region.Right; x++)
-            {
-                var pixel = image.GetPixel(x, y);
-                if (pixel.Red == color.R && pixel.Green == color.G && pixel.Blue == color.B)
-                {
-                    count++;
-                }
-            }
-        }
-
-        return count;
     }
 }

@@ -29,52 +29,14 @@ public sealed class WindowDemoTests
         Assert.Equal((result.Width, result.Height), (image.Width, image.Height));
 
         // Text makes the text area far from uniform; an empty or garbled render would not be.
-        Assert.True(LuminanceVariance(image, result.TextRegion) > 100, "text region is nearly uniform");
+        Assert.True(ImageProbe.LuminanceVariance(image, result.TextRegion) > 100, "text region is nearly uniform");
 
         // Both text styles reach full coverage somewhere (stems of letters), each in its own colour.
-        Assert.True(CountExact(image, result.TextRegion, result.PromptColor) > 20, "no prompt-coloured text");
-        Assert.True(CountExact(image, result.TextRegion, result.GeneratedColor) > 20, "no generated-coloured text");
+        Assert.True(ImageProbe.CountExact(image, result.TextRegion, result.PromptColor) > 20, "no prompt-coloured text");
+        Assert.True(ImageProbe.CountExact(image, result.TextRegion, result.GeneratedColor) > 20, "no generated-coloured text");
 
         // The bars are solid rectangles in the bar colour inside the panel, and that colour is nowhere in the text.
-        Assert.True(CountExact(image, result.PanelRegion, result.BarColor) > 200, "no bars in the panel");
-        Assert.Equal(0, CountExact(image, result.TextRegion, result.BarColor));
-    }
-
-    private static double LuminanceVariance(SKBitmap image, PixelRect region)
-    {
-        double sum = 0, sumOfSquares = 0;
-        var count = 0;
-        for (var y = region.Y; y < region.Bottom; y++)
-        {
-            for (var x = region.X; x < region.Right; x++)
-            {
-                var pixel = image.GetPixel(x, y);
-                var luminance = (0.2126 * pixel.Red) + (0.7152 * pixel.Green) + (0.0722 * pixel.Blue);
-                sum += luminance;
-                sumOfSquares += luminance * luminance;
-                count++;
-            }
-        }
-
-        var mean = sum / count;
-        return (sumOfSquares / count) - (mean * mean);
-    }
-
-    private static int CountExact(SKBitmap image, PixelRect region, Rgba color)
-    {
-        var count = 0;
-        for (var y = region.Y; y < region.Bottom; y++)
-        {
-            for (var x = region.X; x < region.Right; x++)
-            {
-                var pixel = image.GetPixel(x, y);
-                if (pixel.Red == color.R && pixel.Green == color.G && pixel.Blue == color.B)
-                {
-                    count++;
-                }
-            }
-        }
-
-        return count;
+        Assert.True(ImageProbe.CountExact(image, result.PanelRegion, result.BarColor) > 200, "no bars in the panel");
+        Assert.Equal(0, ImageProbe.CountExact(image, result.TextRegion, result.BarColor));
     }
 }
