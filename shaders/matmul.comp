@@ -49,6 +49,11 @@ void main() {
 #define ROWS (WG / LANES)
 layout(local_size_x = WG) in;  // GLSL 4.30 takes only a literal or a macro of one here
 shared float partial[WG];
+#ifdef VEC4
+// Four-wide views of the same buffers: the host sets VEC4 only when C and every offset are multiples of 4.
+layout(std430, binding = BINDING_SRC) readonly buffer Src4 { vec4 src4[]; };
+layout(std430, binding = BINDING_SRC2) readonly buffer Weight4 { vec4 weight4[]; };
+#endif
 
 void main() {
     uint lid = gl_LocalInvocationID.x;
@@ -62,7 +67,11 @@ void main() {
         uint s = inOffset + t * C;
         float acc = 0.0;
         if (inRange) {
+#ifdef VEC4
+            for (uint k = lane; k < C / 4; k += LANES) acc += dot(src4[s / 4 + k], weight4[w / 4 + k]);
+#else
             for (uint k = lane; k < C; k += LANES) acc += src[s + k] * weight[w + k];
+#endif
         }
         partial[lid] = acc;
         barrier();

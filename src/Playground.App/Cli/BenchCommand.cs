@@ -23,8 +23,9 @@ internal static class BenchCommand
             var inv = CultureInfo.InvariantCulture;
             using ModelSession session = common.Open(parse, err);
             var config = session.Config;
-            int T = Math.Clamp(parse.GetValue(promptTokens), 1, config.NPositions - 1);
-            int steps = Math.Clamp(parse.GetValue(decodeTokens), 1, config.NPositions - T);
+            // Leave room for at least one decode step, unless the context has a single position.
+            int T = Math.Clamp(parse.GetValue(promptTokens), 1, Math.Max(1, config.NPositions - 1));
+            int steps = Math.Min(Math.Max(parse.GetValue(decodeTokens), 1), config.NPositions - T);
             var rng = new Random(42);
             int[] prompt = Enumerable.Range(0, T).Select(_ => rng.Next(config.VocabSize)).ToArray();
             var gpu = session.Runner as GpuGptRunner;
@@ -59,7 +60,9 @@ internal static class BenchCommand
             gpu?.Timer.Poll(wait: true);
 
             output.WriteLine(string.Create(inv, $"prefill  {T} tokens in {prefillMs:F1} ms = {T / (prefillMs / 1000):F1} tokens/s"));
-            output.WriteLine(string.Create(inv, $"decode   {steps} tokens in {decodeMs:F1} ms = {steps / (decodeMs / 1000):F2} tokens/s ({decodeMs / steps:F2} ms/token)"));
+            output.WriteLine(steps == 0
+                ? $"decode   none: n_positions={config.NPositions} leaves no room after the prompt"
+                : string.Create(inv, $"decode   {steps} tokens in {decodeMs:F1} ms = {steps / (decodeMs / 1000):F2} tokens/s ({decodeMs / steps:F2} ms/token)"));
             if (gpu is not null && decodeFrames > 0)
             {
                 output.WriteLine("gpu passes, ms per decoded token (timestamp queries):");

@@ -16,13 +16,13 @@ public static class CliApp
     /// <summary>Options shared by the commands that run a model.</summary>
     internal sealed class Common
     {
-        public readonly Option<string> Model = new("--model", "-m")
+        public readonly Option<string> Model = new Option<string>("--model", "-m")
         {
             Description = "Model: a folder with config.json + model.safetensors, a HuggingFace hub name found in the local HF cache " +
                           "(gpt2, openai-community/gpt2), or 'default' for the bundled model. Until a trained default ships, " +
                           "'default' is a small random model (4 layers, C=128, byte vocabulary) generated from a fixed seed and cached.",
             DefaultValueFactory = _ => "default",
-        };
+        }.NotBlank();
 
         public readonly Option<BackendChoice> Backend = new("--backend", "-b")
         {
@@ -30,10 +30,10 @@ public static class CliApp
             DefaultValueFactory = _ => BackendChoice.Auto,
         };
 
-        public readonly Option<string?> Shaders = new("--shaders")
+        public readonly Option<string?> Shaders = new Option<string?>("--shaders")
         {
             Description = "Folder to load the compute shaders from (default: the repository's shaders/, else the copy next to the binary).",
-        };
+        }.NotBlank();
 
         public readonly Option<KernelVariant> Kernels = new("--kernels")
         {
@@ -70,6 +70,10 @@ public static class CliApp
         root.Add(VerifyCommand.Build(common));
         root.Add(BenchCommand.Build(common));
         root.Add(RandomModelCommand.Build());
+        Command run = RunCommand.Build(common);
+        root.Add(run);
+        // No command at all opens the window with run's defaults.
+        root.SetAction(parse => root.Parse([run.Name]).Invoke(parse.InvocationConfiguration));
         return root;
     }
 
@@ -102,6 +106,7 @@ public static class CliApp
     {
         ModelFormatException or GpuUnavailableException or ContextFullException or FormatException => e.Message,
         ShaderCompileException => e.Message,
+        Window.WindowUnavailableException or Window.UiShaderException => e.Message,
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => e.Message,
         ArgumentException when e.Source == typeof(CliApp).Assembly.GetName().Name => e.Message,
         _ => null,

@@ -27,7 +27,8 @@ internal static class GenerateCommand
         foreach (Option o in new Option[] { prompt, tokens, maxTokens, temperature, topK, topP, seed, json }) command.Add(o);
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(prompt) is null) == (result.GetValue(tokens) is null))
+            // Whether each option was given, not its value: reading a value given twice would throw here.
+            if ((result.GetResult(prompt) is null) == (result.GetResult(tokens) is null))
                 result.AddError("give exactly one of --prompt and --tokens");
         });
         command.SetAction(parse =>
@@ -35,12 +36,14 @@ internal static class GenerateCommand
             TextWriter output = parse.InvocationConfiguration.Output, err = parse.InvocationConfiguration.Error;
             // Checked here rather than in a validator: option defaults are applied only once parsing is done.
             if (parse.GetValue(maxTokens) < 0) throw new FormatException("--max-tokens must not be negative");
-            if (!(parse.GetValue(temperature) >= 0)) throw new FormatException("--temperature must be 0 (greedy) or positive");
+            if (!(parse.GetValue(temperature) >= 0 && float.IsFinite(parse.GetValue(temperature))))
+                throw new FormatException("--temperature must be 0 (greedy) or a positive finite number");
             if (parse.GetValue(topK) < 0) throw new FormatException("--top-k must be 0 (off) or positive");
             if (!(parse.GetValue(topP) is > 0 and <= 1)) throw new FormatException("--top-p must be in (0, 1]");
             var settings = new SamplingSettings(parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(seed));
             using ModelSession session = common.Open(parse, err);
             int[] promptIds = parse.GetValue(tokens) is { } list ? TokenList.Parse(list) : session.Tokenizer.Encode(parse.GetValue(prompt)!);
+            if (promptIds.Length == 0) throw new FormatException("--prompt is empty: give it some text, or token ids with --tokens");
             TokenList.Validate(promptIds, session.Config.VocabSize);
 
             var generator = new Generator(session.Runner, new Sampler(settings));

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using Playground.Gpu.Context;
 using Playground.Gpu.Gl;
+using Playground.Model;
 using Playground.Model.Tokenizers;
 
 namespace Playground.App.Cli;
@@ -19,18 +20,31 @@ internal static class InfoCommand
             var checkpoint = ModelSession.LoadCheckpoint(parse.GetValue(common.Model)!);
             var c = checkpoint.Config;
             var info = checkpoint.Info;
-            ITokenizer tokenizer = TokenizerFactory.For(info.Folder, c);
             var inv = CultureInfo.InvariantCulture;
             output.WriteLine($"model        {info.Folder}");
             output.WriteLine($"config       n_layer={c.NLayer} n_head={c.NHead} n_embd={c.NEmbd} n_positions={c.NPositions} vocab_size={c.VocabSize} eps={c.LayerNormEpsilon.ToString(inv)} {c.ActivationFunction}");
             output.WriteLine(string.Create(inv, $"parameters   {c.ParameterCount:N0} ({c.ParameterCount / 1e6:F2} M){(info.HasUntiedLmHead ? ", untied lm_head" : "")}"));
             output.WriteLine($"dtype        {string.Join(", ", info.SourceDtypes)} (float32 in memory)");
             output.WriteLine(string.Create(inv, $"file         {info.FileBytes:N0} bytes, {info.TensorCount} tensors, loaded in {info.LoadTime.TotalMilliseconds:F0} ms"));
-            output.WriteLine($"tokenizer    {tokenizer.Name} (eos {(tokenizer.EndOfTextId?.ToString(inv) ?? "none")})");
+            output.WriteLine($"tokenizer    {DescribeTokenizer(info.Folder, c)}");
             output.WriteLine($"gpu          {DescribeGpu()}");
             return CliApp.ExitOk;
         });
         return command;
+    }
+
+    // A model without a tokenizer still runs from token ids (logits, verify, bench), so info describes it rather than failing.
+    private static string DescribeTokenizer(string folder, GptConfig config)
+    {
+        try
+        {
+            ITokenizer tokenizer = TokenizerFactory.For(folder, config);
+            return $"{tokenizer.Name} (eos {(tokenizer.EndOfTextId?.ToString(CultureInfo.InvariantCulture) ?? "none")})";
+        }
+        catch (ModelFormatException e)
+        {
+            return $"none: {e.Problem}";
+        }
     }
 
     internal static string DescribeGpu()
@@ -39,7 +53,7 @@ internal static class InfoCommand
         {
             using var context = EglContext.Create();
             var device = new GlDevice(context);
-            return $"{device.Describe()} via EGL {context.Platform}; max storage block {device.MaxStorageBlockBytes / (1 << 20)} MiB";
+            return $"{device.Describe()} via EGL {context.Platform}; max storage block {device.MaxStorageBlockBytes / (1 << 20)} MiB; {device.DescribeOptionalFeatures()}";
         }
         catch (GpuUnavailableException e)
         {

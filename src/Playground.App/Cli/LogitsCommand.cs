@@ -9,7 +9,7 @@ internal static class LogitsCommand
     public static Command Build(CliApp.Common common)
     {
         var tokens = new Option<string>("--tokens") { Description = "Input as comma-separated token ids.", Required = true };
-        var outPath = new Option<string>("--out", "-o") { Description = "The .npy file to write (float32, shape [T, V]).", Required = true };
+        var outPath = new Option<string>("--out", "-o") { Description = "The .npy file to write (float32, shape [T, V]).", Required = true }.NotBlank();
         var command = new Command("logits", "Run one forward pass and save the logits of every position as .npy.");
         common.AddTo(command);
         command.Add(tokens);

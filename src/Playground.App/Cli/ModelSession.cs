@@ -18,10 +18,13 @@ public enum BackendChoice { Auto, Cpu, Gpu }
 /// </summary>
 public sealed class ModelSession : IDisposable
 {
-    private ModelSession(LoadedCheckpoint checkpoint, ITokenizer tokenizer, IGptRunner runner, EglContext? context, GlDevice? device, string? fallbackNote)
+    private readonly Lazy<ITokenizer> _tokenizer;
+
+    private ModelSession(LoadedCheckpoint checkpoint, IGptRunner runner, EglContext? context, GlDevice? device, string? fallbackNote)
     {
         Checkpoint = checkpoint;
-        Tokenizer = tokenizer;
+        // Only text needs a tokenizer: logits, verify and bench run any vocabulary from token ids alone.
+        _tokenizer = new Lazy<ITokenizer>(() => TokenizerFactory.For(checkpoint.Info.Folder, checkpoint.Config));
         Runner = runner;
         Context = context;
         Device = device;
@@ -30,7 +33,8 @@ public sealed class ModelSession : IDisposable
 
     public LoadedCheckpoint Checkpoint { get; }
     public GptConfig Config => Checkpoint.Config;
-    public ITokenizer Tokenizer { get; }
+    /// <summary>The model's tokenizer, found on first use; throws ModelFormatException when the model has none.</summary>
+    public ITokenizer Tokenizer => _tokenizer.Value;
     public IGptRunner Runner { get; }
     public EglContext? Context { get; }
     public GlDevice? Device { get; }
@@ -43,9 +47,8 @@ public sealed class ModelSession : IDisposable
     public static ModelSession Open(string modelSpec, BackendChoice backend, string? shaderDirectory, KernelVariant variant = KernelVariant.Fast)
     {
         LoadedCheckpoint checkpoint = LoadCheckpoint(modelSpec);
-        ITokenizer tokenizer = TokenizerFactory.For(checkpoint.Info.Folder, checkpoint.Config);
         if (backend == BackendChoice.Cpu)
-            return new ModelSession(checkpoint, tokenizer, new CpuGptRunner(checkpoint.Weights), null, null, null);
+            return new ModelSession(checkpoint, new CpuGptRunner(checkpoint.Weights), null, null, null);
 
         EglContext context;
         try
@@ -54,13 +57,19 @@ public sealed class ModelSession : IDisposable
         }
         catch (GpuUnavailableException e) when (backend == BackendChoice.Auto)
         {
-            return new ModelSession(checkpoint, tokenizer, new CpuGptRunner(checkpoint.Weights), null, null, $"using the CPU backend: {e.Message}");
+            return new ModelSession(checkpoint, new CpuGptRunner(checkpoint.Weights), null, null, $"using the CPU backend: {e.Message}");
         }
         try
         {
             var device = new GlDevice(context);
             var runner = new GpuGptRunner(device, checkpoint.Weights, new GpuRunnerOptions { ShaderDirectory = shaderDirectory, Variant = variant });
-            return new ModelSession(checkpoint, tokenizer, runner, context, device, null);
+            return new ModelSession(checkpoint, runner, context, device, null);
+        }
+        catch (GpuUnavailableException e) when (backend == BackendChoice.Auto)
+        {
+            // A context exists but cannot run this model (GL below 4.3, too little shared memory): the CPU still can.
+            context.Dispose();
+            return new ModelSession(checkpoint, new CpuGptRunner(checkpoint.Weights), null, null, $"using the CPU backend: {e.Message}");
         }
         catch
         {

@@ -9,7 +9,7 @@ internal static class RandomModelCommand
 {
     public static Command Build()
     {
-        var outDir = new Option<string>("--out", "-o") { Description = "Folder to write config.json and model.safetensors to.", Required = true };
+        var outDir = new Option<string>("--out", "-o") { Description = "Folder to write config.json and model.safetensors to.", Required = true }.NotBlank();
         var layers = new Option<int>("--layers") { Description = "n_layer", DefaultValueFactory = _ => 12 };
         var heads = new Option<int>("--heads") { Description = "n_head", DefaultValueFactory = _ => 12 };
         var embd = new Option<int>("--embd") { Description = "n_embd", DefaultValueFactory = _ => 768 };
@@ -24,6 +24,15 @@ internal static class RandomModelCommand
             var config = new GptConfig(parse.GetValue(layers), parse.GetValue(heads), parse.GetValue(embd), parse.GetValue(ctx), parse.GetValue(vocab),
                 EosTokenId: parse.GetValue(vocab) == 50257 ? 50256 : null);
             config.Validate("random-model");
+            if (!(parse.GetValue(std) >= 0 && float.IsFinite(parse.GetValue(std))))
+                throw new FormatException($"--std must be 0 or a positive finite number, got {parse.GetValue(std)}");
+            // The largest tensors must each fit one .NET array; beyond that the generator would fail with an overflow.
+            long c = config.NEmbd;
+            foreach (var (name, floats) in new[] { ("wte (vocab x embd)", config.VocabSize * c), ("wpe (ctx x embd)", config.NPositions * c), ("mlp (4 embd x embd)", 4 * c * c) })
+            {
+                if (floats > Array.MaxLength)
+                    throw new FormatException($"random-model: {name} would hold {floats:N0} floats, more than one array can ({Array.MaxLength:N0}); choose a smaller shape");
+            }
             GptCheckpoint.Save(RandomWeights.Create(config, parse.GetValue(seed), parse.GetValue(std)), parse.GetValue(outDir)!);
             parse.InvocationConfiguration.Error.WriteLine($"wrote {parse.GetValue(outDir)}: {config.ParameterCount / 1e6:F1} M parameters");
             return CliApp.ExitOk;

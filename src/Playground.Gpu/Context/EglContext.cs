@@ -31,10 +31,14 @@ public sealed unsafe class EglContext : IGLContext
     public bool IsCurrent => _context != 0 && EglNative.GetCurrentContext() == _context;
 
     /// <summary>Creates a GL 4.3 core context and makes it current on the calling thread.</summary>
-    public static EglContext Create()
+    public static EglContext Create() => Create(EglNative.Library);
+
+    /// <param name="eglLibrary">The library to probe first; tests pass a missing one to see the message.</param>
+    internal static EglContext Create(string eglLibrary)
     {
-        if (!NativeLibrary.TryLoad(EglNative.Library, out _))
-            throw new GpuUnavailableException($"EGL not found ({EglNative.Library}): {InstallHint}");
+        if (!NativeLibrary.TryLoad(eglLibrary, out nint handle))
+            throw new GpuUnavailableException($"EGL not found ({eglLibrary}): {InstallHint}");
+        NativeLibrary.Free(handle);
 
         string? forced = Environment.GetEnvironmentVariable("PLAYGROUND_EGL_PLATFORM");
         string clientExtensions = EglNative.QueryStringManaged(0, EglNative.Extensions) ?? "";
@@ -56,7 +60,9 @@ public sealed unsafe class EglContext : IGLContext
             nint display = getPlatformDisplay(EglNative.PlatformSurfacelessMesa, 0, null);
             if (TryCreateOn(display, "surfaceless", failures) is { } context) return context;
         }
-        string tried = failures.Count == 0 ? "no headless EGL platform (device or Mesa surfaceless) is offered" : string.Join("; ", failures);
+        string tried = forced is not null and not ("device" or "surfaceless")
+            ? $"PLAYGROUND_EGL_PLATFORM={forced} names no platform: use device or surfaceless"
+            : failures.Count == 0 ? "no headless EGL platform (device or Mesa surfaceless) is offered" : string.Join("; ", failures);
         throw new GpuUnavailableException($"no OpenGL 4.3 core context through EGL ({tried}): {InstallHint}");
     }
 

@@ -43,8 +43,15 @@ public sealed class GlDevice
     public int MaxWorkGroupCount { get; }
     public IReadOnlySet<string> Extensions { get; }
 
-    /// <summary>Subgroup operations (GL_KHR_shader_subgroup) are detected for information; the kernels do not need them.</summary>
+    /// <summary>Subgroup operations (GL_KHR_shader_subgroup). Detected and reported only: every kernel runs on plain GL 4.3.</summary>
     public bool HasSubgroups => Extensions.Contains("GL_KHR_shader_subgroup");
+
+    /// <summary>64-bit integers in shaders (GL_ARB_gpu_shader_int64). Detected and reported only.</summary>
+    public bool HasInt64 => Extensions.Contains("GL_ARB_gpu_shader_int64");
+
+    /// <summary>The optional features, for `info` and `verify`.</summary>
+    public string DescribeOptionalFeatures() =>
+        $"subgroups {(HasSubgroups ? "yes" : "no")}, int64 {(HasInt64 ? "yes" : "no")} (detected only; the kernels need plain GL 4.3)";
 
     public string Describe() => $"{Renderer} | {Version}";
 

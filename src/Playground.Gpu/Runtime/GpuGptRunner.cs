@@ -1,4 +1,5 @@
 // The GPT-2 forward pass as compute-shader dispatches, with the weights and the KV cache resident on the GPU.
+using Playground.Gpu.Context;
 using Playground.Gpu.Gl;
 using Playground.Model;
 
@@ -49,6 +50,11 @@ public sealed class GpuGptRunner : IGptRunner
         int C = Config.NEmbd, maxT = Config.NPositions, V = Config.VocabSize, NH = Config.NHead;
         ShaderDirectory = ShaderLocator.Resolve(options.ShaderDirectory);
         Variant = options.Variant;
+        // attention.comp keeps one query's scores for every position in shared memory (plus its reduction array).
+        long attentionShared = ((long)maxT + 256) * 4;
+        if (Variant == KernelVariant.Fast && attentionShared > device.MaxSharedMemoryBytes)
+            throw new GpuUnavailableException($"n_positions={maxT} needs {attentionShared / 1024} KiB of compute shared memory for attention, " +
+                $"but {device.Renderer} offers {device.MaxSharedMemoryBytes / 1024} KiB; use --backend cpu or --kernels naive");
         try
         {
             Kernels = new GpuKernels(device, CompileShaders(), options.StorageBlockLimit);

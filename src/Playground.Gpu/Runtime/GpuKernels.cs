@@ -87,13 +87,6 @@ public sealed class GpuKernels : IDisposable
         int srcRow = 0, int dstStride = -1, int dstColumn = 0, long weightRow = 0)
     {
         bool matvec = Shaders.Variant == KernelVariant.Fast && T <= MatvecMaxRows;
-        ComputeProgram program = (bias is null, matvec) switch
-        {
-            (false, true) => Shaders.MatvecBias,
-            (true, true) => Shaders.Matvec,
-            (false, false) => Shaders.MatmulBias,
-            (true, false) => Shaders.Matmul,
-        };
         var p = new OpParams
         {
             T = (uint)T, C = (uint)C, OC = (uint)OC,
@@ -103,6 +96,16 @@ public sealed class GpuKernels : IDisposable
         BindWhole(1, src);
         p.weightOffset = BindRange(2, weight, weightRow * C * 4, (long)OC * C * 4);
         if (bias is not null) BindWhole(3, bias);
+        bool vec4 = C % 4 == 0 && p.inOffset % 4 == 0 && p.weightOffset % 4 == 0;
+        ComputeProgram program = (bias is null, matvec, vec4) switch
+        {
+            (false, true, true) => Shaders.MatvecBias4,
+            (true, true, true) => Shaders.Matvec4,
+            (false, true, false) => Shaders.MatvecBias,
+            (true, true, false) => Shaders.Matvec,
+            (false, false, _) => Shaders.MatmulBias,
+            (true, false, _) => Shaders.Matmul,
+        };
         if (Shaders.Variant == KernelVariant.Naive) Dispatch(program, p, (uint)((OC + 63) / 64), (uint)T);
         else if (matvec)
         {
@@ -139,6 +142,9 @@ public sealed class GpuKernels : IDisposable
     // dst (T,C), qkv (T,3C), kCache/vCache (maxT,C); scratch (T,NH,maxT) is used by the naive variant only.
     public void AttentionForward(GlBuffer dst, GlBuffer qkv, GlBuffer kCache, GlBuffer vCache, GlBuffer scratch, int pos0, int T, int C, int NH, int maxT)
     {
+        // Past MAX_T the fast kernel would write its shared score array out of bounds and return garbage, not fail.
+        if (pos0 + T > Shaders.MaxPositions)
+            throw new ArgumentOutOfRangeException(nameof(T), $"attention up to position {pos0 + T} needs a shader set compiled for that many positions; this one has MAX_T={Shaders.MaxPositions}");
         ComputeProgram program = Shaders.Attention;
         var p = new OpParams { T = (uint)T, C = (uint)C, NH = (uint)NH, pos0 = (uint)pos0, maxT = (uint)maxT };
         BindWhole(0, dst);

@@ -21,6 +21,7 @@ public sealed class ShaderSet : IDisposable
         ArgumentNullException.ThrowIfNull(gl);
         Directory = shaderDirectory;
         Variant = variant;
+        MaxPositions = maxPositions;
         var naive = variant == KernelVariant.Naive ? new Dictionary<string, string> { ["NAIVE"] = "1" } : [];
         try
         {
@@ -36,6 +37,8 @@ public sealed class ShaderSet : IDisposable
                 Matmul = Build(gl, "matmul.comp", naive);
                 MatvecBias = MatmulBias;
                 Matvec = Matmul;
+                MatvecBias4 = MatmulBias;
+                Matvec4 = Matmul;
             }
             else
             {
@@ -44,6 +47,8 @@ public sealed class ShaderSet : IDisposable
                 string lanes = MatvecLanes.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 MatvecBias = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1", ["LANES"] = lanes, ["HAS_BIAS"] = "1" });
                 Matvec = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1", ["LANES"] = lanes });
+                MatvecBias4 = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1", ["LANES"] = lanes, ["VEC4"] = "1", ["HAS_BIAS"] = "1" });
+                Matvec4 = Build(gl, "matmul.comp", new Dictionary<string, string> { ["MATVEC"] = "1", ["LANES"] = lanes, ["VEC4"] = "1" });
             }
         }
         catch
@@ -58,6 +63,9 @@ public sealed class ShaderSet : IDisposable
 
     public string Directory { get; }
     public KernelVariant Variant { get; }
+
+    /// <summary>The most positions attention can cover: the fast kernel keeps one score per position in shared memory (MAX_T).</summary>
+    public int MaxPositions { get; }
     public ComputeProgram Encoder { get; }
     public ComputeProgram LayerNorm { get; }
     public ComputeProgram KvCacheWrite { get; }
@@ -68,6 +76,10 @@ public sealed class ShaderSet : IDisposable
     public ComputeProgram Matmul { get; }
     public ComputeProgram MatvecBias { get; }
     public ComputeProgram Matvec { get; }
+
+    /// <summary>MATVEC reading vec4s, for when C and the offsets are multiples of 4 (GPT-2's are).</summary>
+    public ComputeProgram MatvecBias4 { get; }
+    public ComputeProgram Matvec4 { get; }
 
     /// <summary>Every program, for checks that apply to all of them.</summary>
     public IReadOnlyList<ComputeProgram> Programs => _programs;

@@ -212,6 +212,7 @@ public static partial class GptCheckpoint
             if (_scratch is null || _scratch.Length < count) _scratch = new float[count];
             Span<float> stored = _scratch.AsSpan(0, count);
             file.ReadFloat32(fullName, stored);
+            RequireFinite(fullName, stored);
             SourceDtypes.Add(tensor.Dtype);
             float[] outIn = GC.AllocateUninitializedArray<float>(count);
             Transpose(stored, outIn, rows: inputs, columns: outputs);
@@ -222,7 +223,26 @@ public static partial class GptCheckpoint
         {
             SafetensorsTensorInfo tensor = Require(fullName, shape);
             SourceDtypes.Add(tensor.Dtype);
-            return file.ReadFloat32(fullName);
+            float[] values = file.ReadFloat32(fullName);
+            RequireFinite(fullName, values);
+            return values;
+        }
+
+        // A NaN or infinite weight poisons every logit; better to name the tensor at load than fail while sampling.
+        private void RequireFinite(string fullName, ReadOnlySpan<float> values)
+        {
+            if (values.IsEmpty || float.IsFinite(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values))) return;
+            int index = FirstNonFinite(values);
+            throw new ModelFormatException(file.Path, $"tensor '{fullName}' holds a non-finite value ({values[index]}) at element {index}");
+        }
+
+        private static int FirstNonFinite(ReadOnlySpan<float> values)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i])) return i;
+            }
+            return -1;
         }
 
         private SafetensorsTensorInfo Require(string fullName, long[] shape)

@@ -8,18 +8,36 @@ namespace Playground.Model.IO;
 /// </summary>
 public sealed class AtomicFile : IDisposable
 {
-    private readonly string _temporaryPath;
+    private readonly string? _temporaryPath;
     private bool _finished;
 
     private AtomicFile(string targetPath)
     {
         TargetPath = Path.GetFullPath(targetPath);
-        string directory = Path.GetDirectoryName(TargetPath)!;
-        Directory.CreateDirectory(directory);
-        // Same directory as the target: a rename within one file system is atomic, across file systems it is a copy.
-        _temporaryPath = Path.Combine(directory, $".{Path.GetFileName(TargetPath)}.{Guid.NewGuid():N}.tmp");
-        Stream = new FileStream(_temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        try
+        {
+            if (IsDeviceLike(TargetPath))
+            {
+                // /dev/stdout, /dev/null and friends must be written in place: a rename would replace the device.
+                Stream = new FileStream(TargetPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
+                return;
+            }
+            string directory = Path.GetDirectoryName(TargetPath)!;
+            Directory.CreateDirectory(directory);
+            // Same directory as the target: a rename within one file system is atomic, across file systems it is a copy.
+            _temporaryPath = Path.Combine(directory, $".{Path.GetFileName(TargetPath)}.{Guid.NewGuid():N}.tmp");
+            Stream = new FileStream(_temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot write {TargetPath}: {e.Message}", e);
+        }
     }
+
+    // .NET cannot tell a device from a regular file on Unix, so the pseudo file systems are recognised by path.
+    private static bool IsDeviceLike(string fullPath) =>
+        fullPath.StartsWith("/dev/", StringComparison.Ordinal) || fullPath.StartsWith("/proc/", StringComparison.Ordinal) ||
+        fullPath.StartsWith("/sys/", StringComparison.Ordinal);
 
     public string TargetPath { get; }
 
@@ -40,9 +58,9 @@ public sealed class AtomicFile : IDisposable
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        Stream.Flush(flushToDisk: true);
+        Stream.Flush(flushToDisk: _temporaryPath is not null);
         Stream.Dispose();
-        File.Move(_temporaryPath, TargetPath, overwrite: true);
+        if (_temporaryPath is not null) File.Move(_temporaryPath, TargetPath, overwrite: true);
         _finished = true;
     }
 
@@ -50,7 +68,7 @@ public sealed class AtomicFile : IDisposable
     {
         if (_finished) return;
         Stream.Dispose();
-        File.Delete(_temporaryPath);
+        if (_temporaryPath is not null) File.Delete(_temporaryPath);
         _finished = true;
     }
 }

@@ -20,8 +20,16 @@ public sealed class Utf8StreamDecoder
         _tokenizer = tokenizer;
     }
 
-    /// <summary>Returns the text completed by token <paramref name="id"/>; empty while a character is still partial.</summary>
-    public string Push(int id) => Decode(_tokenizer.TokenBytes(id), flush: false);
+    /// <summary>
+    /// Returns the text completed by token <paramref name="id"/>; empty while a character is still partial. An id the
+    /// model has but its tokenizer lacks (a vocabulary padded to a round size, as nanoGPT's 50304) has no text and
+    /// comes out as U+FFFD, like any other bytes that are not UTF-8.
+    /// </summary>
+    public string Push(int id) =>
+        Decode(id >= _tokenizer.VocabSize ? ReplacementCharacter : _tokenizer.TokenBytes(id), flush: false);
+
+    // U+FFFD in UTF-8: through the decoder it also ends (as U+FFFD) any character left incomplete before it.
+    private static ReadOnlySpan<byte> ReplacementCharacter => [0xEF, 0xBF, 0xBD];
 
     /// <summary>Ends the stream: a character left incomplete comes out as U+FFFD.</summary>
     public string Flush() => Decode([], flush: true);

@@ -39,6 +39,16 @@ public sealed class TempModel : IDisposable
     public GptWeights Weights { get; }
     public string Folder { get; }
 
+    /// <summary>Copies the repository's compute shaders into the model's temp folder, for a test to break.</summary>
+    public string CopyOfShaders()
+    {
+        string shaders = Path.Combine(Folder, "shaders");
+        Directory.CreateDirectory(shaders);
+        foreach (string f in Directory.GetFiles(Playground.Gpu.Runtime.ShaderLocator.Resolve(null)))
+            File.Copy(f, Path.Combine(shaders, Path.GetFileName(f)));
+        return shaders;
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Folder, recursive: true); }

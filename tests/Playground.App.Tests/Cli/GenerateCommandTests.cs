@@ -1,6 +1,7 @@
 // `playground generate`: the streamed text, the JSON contract, backends agreeing, and stopping rules.
 using System.Text.Json;
 using Playground.Model;
+using Playground.Model.Checkpoints;
 
 namespace Playground.App.Tests.Cli;
 
@@ -85,14 +86,24 @@ public sealed class GenerateCommandTests
     [Fact]
     public void Stops_at_eos_when_the_model_has_one()
     {
-        // A GPT-2-vocabulary model: the real BPE encodes the prompt, and greedy decoding stops at <|endoftext|> if picked.
+        // A GPT-2-vocabulary model rigged to predict <|endoftext|>: with ln_f's gain 0 and bias 1 every position ends as
+        // the all-ones vector, so each logit is the sum of its wte row. Row 50256 sums to 160; the others, sums of 16
+        // draws of std 0.2, stay within a few units. Greedy decoding must pick it first and stop without printing it.
         var config = new GptConfig(1, 2, 16, 32, 50257, EosTokenId: 50256);
         using var model = new TempModel(config);
+        Array.Fill(model.Weights.LnFWeight, 0f);
+        Array.Fill(model.Weights.LnFBias, 1f);
+        model.Weights.TokenEmbedding.AsSpan(50256 * config.NEmbd, config.NEmbd).Fill(10f);
+        GptCheckpoint.Save(model.Weights, model.Folder);
+
         var r = CliRun.Run("generate", "--model", model.Folder, "--prompt", "Hello world", "-n", "5", "--json", "--backend", "gpu");
+
         Assert.True(r.ExitCode == 0, r.ToString());
         var json = LastJsonLine(r);
         Assert.Equal([15496, 995], Ints(json.GetProperty("prompt_tokens")));
-        Assert.DoesNotContain(50256, Ints(json.GetProperty("tokens")));
+        Assert.Empty(Ints(json.GetProperty("tokens")));
+        Assert.Equal("Eos", json.GetProperty("stop_reason").GetString());
+        Assert.DoesNotContain("<|endoftext|>", r.Stdout);
     }
 
     [Theory]
@@ -104,6 +115,10 @@ public sealed class GenerateCommandTests
     [InlineData(new[] { "generate", "--tokens", "1", "--top-p", "1.5" }, "--top-p")]
     [InlineData(new[] { "generate", "--tokens", "1", "--top-k", "-2" }, "--top-k")]
     [InlineData(new[] { "generate", "--tokens", "1", "--backend", "quantum" }, "quantum")]
+    [InlineData(new[] { "generate", "--tokens", "1", "--temperature", "Infinity" }, "--temperature")]
+    [InlineData(new[] { "generate", "--prompt", "x", "--prompt", "y" }, "--prompt")]
+    [InlineData(new[] { "generate", "--prompt", "" }, "--prompt is empty")]
+    [InlineData(new[] { "generate", "--tokens", "1", "--shaders", "" }, "--shaders must not be empty")]
     public void Bad_arguments_exit_2_with_one_clear_line(string[] args, string expected)
     {
         using var model = TempModel.Small();

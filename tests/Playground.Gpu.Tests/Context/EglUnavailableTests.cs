@@ -15,10 +15,19 @@ public sealed class EglUnavailableTests
         {
             var e = Assert.Throws<GpuUnavailableException>(() => EglContext.Create());
             Assert.Contains("apt-get install libegl1 libgl1-mesa-dri", e.Message);
+            Assert.Contains("PLAYGROUND_EGL_PLATFORM=none-such", e.Message);
         }
         finally
         {
             Environment.SetEnvironmentVariable("PLAYGROUND_EGL_PLATFORM", before);
         }
+    }
+
+    [Fact]
+    public void A_missing_egl_library_gives_the_install_command()
+    {
+        var e = Assert.Throws<GpuUnavailableException>(() => EglContext.Create("libEGL-not-installed.so.1"));
+        Assert.Contains("EGL not found (libEGL-not-installed.so.1)", e.Message);
+        Assert.Contains("apt-get install libegl1", e.Message);
     }
 }

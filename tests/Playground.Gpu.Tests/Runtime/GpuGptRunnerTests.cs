@@ -110,6 +110,17 @@ public sealed class GpuGptRunnerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_context_too_long_for_shared_memory_is_refused_with_the_reason()
+    {
+        using var gpu = new HeadlessGpu();
+        int maxT = gpu.Device.MaxSharedMemoryBytes / 4 + 1;
+        GptWeights weights = RandomWeights.Create(new GptConfig(1, 1, 4, maxT, 8), seed: 1);
+        var e = Assert.Throws<Playground.Gpu.Context.GpuUnavailableException>(() => new GpuGptRunner(gpu.Device, weights));
+        Assert.Contains("shared memory", e.Message);
+        Assert.Contains("--backend cpu", e.Message);
+    }
+
+    [Fact]
     public void Shaders_really_come_from_the_folder_given()
     {
         var m = new ModelCase(1, 2, 32, 50, 8, 12);

@@ -24,10 +24,23 @@ public sealed class OpParityTests(ITestOutputHelper output)
     {
         OpCase c = OpParityCases.Standard().Single(x => x.Name == opCase);
         using var gpu = new HeadlessGpu();
-        using var kernels = new GpuKernels(gpu.Device, new ShaderSet(gpu.Device.Gl, ShaderLocator.Resolve(null), variant, maxPositions: 16));
+        using var kernels = new GpuKernels(gpu.Device, new ShaderSet(gpu.Device.Gl, ShaderLocator.Resolve(null), variant, maxPositions: OpParityCases.StandardMaxPositions));
         var result = c.Run(c, kernels);
         output.WriteLine(result.ToString());
         Assert.True(result.Pass, result.ToString());
+    }
+
+    [Theory]
+    [InlineData(KernelVariant.Fast)]
+    [InlineData(KernelVariant.Naive)]
+    public void Attention_past_the_positions_a_set_was_compiled_for_is_refused(KernelVariant variant)
+    {
+        // The fast kernel keeps MAX_T scores in shared memory; beyond that it would silently return garbage.
+        using var gpu = new HeadlessGpu();
+        using var kernels = new GpuKernels(gpu.Device, new ShaderSet(gpu.Device.Gl, ShaderLocator.Resolve(null), variant, maxPositions: 8));
+        OpCase c = OpParityCases.Attention(T: 2, C: 48, NH: 3, pos0: 7, maxT: 16, scale: 1f);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => c.Run(c, kernels));
+        Assert.Contains("MAX_T=8", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,6 +31,21 @@ public sealed class GptCheckpointTests : IDisposable
         Assert.Null(loaded.Weights.UntiedLmHead);
     }
 
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void A_non_finite_weight_is_reported_with_its_tensor(float poison)
+    {
+        GptWeights weights = RandomWeights.Create(Tiny, seed: 1);
+        weights.Layers[1].FcWeight[5] = poison;
+        GptCheckpoint.Save(weights, ModelFolder);
+
+        var e = Assert.Throws<ModelFormatException>(() => GptCheckpoint.Load(ModelFolder));
+
+        Assert.Contains("h.1.mlp.c_fc.weight", e.Message);
+        Assert.Contains("non-finite", e.Message);
+    }
+
     [Fact]
     public void F16_save_then_load_rounds_each_value_like_System_Half()
     {
@@ -163,6 +178,15 @@ public sealed class GptCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Missing_config_file_is_reported()
+    {
+        GptCheckpoint.Save(RandomWeights.Create(Tiny, seed: 14), ModelFolder);
+        File.Delete(ConfigPath);
+
+        AssertRejected(() => GptCheckpoint.Load(ModelFolder), "config.json", "file not found");
+    }
+
+    [Fact]
     public void Missing_tensor_is_reported()
     {
         GptWeights original = RandomWeights.Create(Tiny, seed: 10);
@@ -201,6 +225,16 @@ public sealed class GptCheckpointTests : IDisposable
         RawSafetensors.Write(WeightsPath, """{"h.0.ln_1.weight":{"dtype":"I64","shape":[8],"data_offsets":[0,64]}}""", new byte[64]);
 
         AssertRejected(() => GptCheckpoint.Load(ModelFolder), "model.safetensors", "dtype I64");
+    }
+
+    [Fact]
+    public void Needed_tensor_of_unknown_dtype_is_reported()
+    {
+        // Unknown dtypes cannot be size-checked when the header is read, so the load itself must refuse them.
+        GptConfigFile.Write(ConfigPath, Tiny with { NLayer = 1 });
+        RawSafetensors.Write(WeightsPath, """{"h.0.ln_1.weight":{"dtype":"F7","shape":[8],"data_offsets":[0,7]}}""", new byte[7]);
+
+        AssertRejected(() => GptCheckpoint.Load(ModelFolder), "model.safetensors", "dtype F7");
     }
 
     [Fact]

@@ -35,4 +35,25 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal(new byte[] { 4, 5 }, File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
     }
+
+    [Fact]
+    public void A_device_is_written_in_place_not_replaced()
+    {
+        AtomicFile.Write("/dev/null", stream => stream.Write([1, 2, 3]));
+
+        Assert.False(new FileInfo("/dev/null").Length > 0, "/dev/null became a regular file");
+        Assert.Empty(Directory.GetFiles("/dev", ".null.*.tmp"));
+    }
+
+    [Fact]
+    public void An_unwritable_target_names_the_target()
+    {
+        // A regular file where a folder should be: nothing can be created below it.
+        File.WriteAllText(_folder.Combine("blocker"), "");
+        string target = Path.Combine(_folder.Combine("blocker"), "inside.bin");
+
+        var e = Assert.Throws<IOException>(() => AtomicFile.Write(target, stream => stream.Write([1])));
+
+        Assert.Contains(target, e.Message);
+    }
 }

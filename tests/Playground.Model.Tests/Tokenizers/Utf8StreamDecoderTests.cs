@@ -51,6 +51,19 @@ public sealed class Utf8StreamDecoderTests
     }
 
     [Fact]
+    public void An_id_past_the_tokenizer_but_inside_the_model_vocabulary_becomes_a_replacement_character()
+    {
+        // A model may pad its vocabulary past its tokenizer's; sampling can still pick a padding id.
+        var decoder = new Utf8StreamDecoder(new ByteTokenizer());
+
+        Assert.Equal("\uFFFD", decoder.Push(300));
+        Assert.Equal("", decoder.Push(0xE6));
+        Assert.Equal("\uFFFD\uFFFD", decoder.Push(256));
+        Assert.Equal("A", decoder.Push('A'));
+        Assert.Throws<ArgumentOutOfRangeException>(() => decoder.Push(-1));
+    }
+
+    [Fact]
     public void An_invalid_byte_becomes_a_replacement_character_and_decoding_goes_on()
     {
         var decoder = new Utf8StreamDecoder(new ByteTokenizer());
