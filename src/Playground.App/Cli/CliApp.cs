@@ -19,8 +19,8 @@ public static class CliApp
         public readonly Option<string> Model = new Option<string>("--model", "-m")
         {
             Description = "Model: a folder with config.json + model.safetensors, a HuggingFace hub name found in the local HF cache " +
-                          "(gpt2, openai-community/gpt2), or 'default' for the bundled model. Until a trained default ships, " +
-                          "'default' is a small random model (4 layers, C=128, byte vocabulary) generated from a fixed seed and cached.",
+                          "(gpt2, openai-community/gpt2), or 'default' for the bundled model in models/default (4 layers, C=128, " +
+                          "bytes, trained on the King James Bible with `playground train`).",
             DefaultValueFactory = _ => "default",
         }.NotBlank();
 
@@ -70,6 +70,7 @@ public static class CliApp
         root.Add(VerifyCommand.Build(common));
         root.Add(BenchCommand.Build(common));
         root.Add(RandomModelCommand.Build());
+        root.Add(TrainCommand.Build());
         Command run = RunCommand.Build(common);
         root.Add(run);
         // No command at all opens the window with run's defaults.
@@ -105,6 +106,7 @@ public static class CliApp
     internal static string? UserFacingMessage(Exception e) => e switch
     {
         ModelFormatException or GpuUnavailableException or ContextFullException or FormatException => e.Message,
+        Playground.Model.Training.TrainingDataException => e.Message,
         ShaderCompileException => e.Message,
         Window.WindowUnavailableException or Window.UiShaderException => e.Message,
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => e.Message,

@@ -76,26 +76,19 @@ internal static class TrainCommand
         {
             TextWriter output = parse.InvocationConfiguration.Output, err = parse.InvocationConfiguration.Error;
             string folder = parse.GetValue(outDir)!;
-            try
-            {
-                GptTrainer trainer = parse.GetValue(resume)
-                    ? ResumeRun(parse, folder, data, steps, recipe)
-                    : StartRun(parse, folder, data, new TrainingOptions
-                    {
-                        Layers = parse.GetValue(layers), Heads = parse.GetValue(heads), Embd = parse.GetValue(embd),
-                        Context = parse.GetValue(ctx), ShortContext = parse.GetValue(shortCtx), ShortContextFraction = parse.GetValue(shortCtxFraction),
-                        Steps = parse.GetValue(steps), Batch = parse.GetValue(batch),
-                        LearningRate = parse.GetValue(lr), Seed = parse.GetValue(seed), WarmupSteps = parse.GetValue(warmup),
-                        WeightDecay = parse.GetValue(weightDecay), GradientClip = parse.GetValue(clip),
-                        EvalInterval = parse.GetValue(evalEvery), EvalBatches = parse.GetValue(evalBatches), SaveInterval = parse.GetValue(saveEvery),
-                    });
-                return Train(trainer, folder, output, err);
-            }
-            catch (TrainingDataException e)
-            {
-                err.WriteLine($"error: {e.Message}");
-                return CliApp.ExitBadInput;
-            }
+            // A TrainingDataException (bad --data, a bad resume) becomes one line and exit 2 in CliApp.Run.
+            GptTrainer trainer = parse.GetValue(resume)
+                ? ResumeRun(parse, folder, data, steps, recipe)
+                : StartRun(parse, folder, data, new TrainingOptions
+                {
+                    Layers = parse.GetValue(layers), Heads = parse.GetValue(heads), Embd = parse.GetValue(embd),
+                    Context = parse.GetValue(ctx), ShortContext = parse.GetValue(shortCtx), ShortContextFraction = parse.GetValue(shortCtxFraction),
+                    Steps = parse.GetValue(steps), Batch = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr), Seed = parse.GetValue(seed), WarmupSteps = parse.GetValue(warmup),
+                    WeightDecay = parse.GetValue(weightDecay), GradientClip = parse.GetValue(clip),
+                    EvalInterval = parse.GetValue(evalEvery), EvalBatches = parse.GetValue(evalBatches), SaveInterval = parse.GetValue(saveEvery),
+                });
+            return Train(trainer, folder, output, err);
         });
         return command;
     }

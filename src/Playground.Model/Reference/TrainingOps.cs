@@ -2,9 +2,8 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
-using Playground.Model.Reference;
 
-namespace Playground.Model.Training;
+namespace Playground.Model.Reference;
 
 /// <summary>
 /// Training ops in the style of llm.c's train_gpt2.c: one function per op and direction, row-major float32
