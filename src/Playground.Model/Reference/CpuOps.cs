@@ -54,27 +54,35 @@ public static class CpuOps
         RequireLength(bias.Length, C, nameof(bias));
         for (int t = 0; t < T; t++)
         {
-            ReadOnlySpan<float> x = input.Slice(t * C, C);
-            float mean = 0f;
-            for (int i = 0; i < C; i++)
-            {
-                mean += x[i];
-            }
-            mean /= C;
-            float variance = 0f;
-            for (int i = 0; i < C; i++)
-            {
-                float shifted = x[i] - mean;
-                variance += shifted * shifted;
-            }
-            variance /= C;
-            float rstd = 1f / MathF.Sqrt(variance + eps);
-            Span<float> outRow = output.Slice(t * C, C);
-            for (int i = 0; i < C; i++)
-            {
-                outRow[i] = (x[i] - mean) * rstd * weight[i] + bias[i];
-            }
+            LayerNormRow(output.Slice(t * C, C), input.Slice(t * C, C), weight, bias, eps);
         }
+    }
+
+    /// <summary>One row of <see cref="LayerNormForward"/>; returns the mean and rstd, which training keeps.</summary>
+    internal static (float Mean, float Rstd) LayerNormRow(Span<float> outRow, ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
+        ReadOnlySpan<float> bias, float eps)
+    {
+        // outRow (C), x (C), weight (C), bias (C)
+        int C = x.Length;
+        float mean = 0f;
+        for (int i = 0; i < C; i++)
+        {
+            mean += x[i];
+        }
+        mean /= C;
+        float variance = 0f;
+        for (int i = 0; i < C; i++)
+        {
+            float shifted = x[i] - mean;
+            variance += shifted * shifted;
+        }
+        variance /= C;
+        float rstd = 1f / MathF.Sqrt(variance + eps);
+        for (int i = 0; i < C; i++)
+        {
+            outRow[i] = (x[i] - mean) * rstd * weight[i] + bias[i];
+        }
+        return (mean, rstd);
     }
 
     /// <summary>

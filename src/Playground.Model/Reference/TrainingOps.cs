@@ -89,28 +89,7 @@ public static class TrainingOps
         RequireLength(bias.Length, C, nameof(bias));
         for (int n = 0; n < N; n++)
         {
-            ReadOnlySpan<float> x = input.Slice(n * C, C);
-            float m = 0f;
-            for (int i = 0; i < C; i++)
-            {
-                m += x[i];
-            }
-            m /= C;
-            float variance = 0f;
-            for (int i = 0; i < C; i++)
-            {
-                float shifted = x[i] - m;
-                variance += shifted * shifted;
-            }
-            variance /= C;
-            float s = 1f / MathF.Sqrt(variance + eps);
-            Span<float> outRow = output.Slice(n * C, C);
-            for (int i = 0; i < C; i++)
-            {
-                outRow[i] = (x[i] - m) * s * weight[i] + bias[i];
-            }
-            mean[n] = m;
-            rstd[n] = s;
+            (mean[n], rstd[n]) = CpuOps.LayerNormRow(output.Slice(n * C, C), input.Slice(n * C, C), weight, bias, eps);
         }
     }
 
