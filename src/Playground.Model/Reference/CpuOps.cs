@@ -246,7 +246,7 @@ public static class CpuOps
     }
 
     // Runs body over [0,count) split into contiguous ranges, on several threads only when the work is large.
-    private static void ForEachRange(int count, long workPerItem, Action<int, int> body)
+    internal static void ForEachRange(int count, long workPerItem, Action<int, int> body)
     {
         int workers = Environment.ProcessorCount;
         if (workers == 1 || count < 2 || count * workPerItem < ParallelWorkThreshold)
@@ -259,7 +259,7 @@ public static class CpuOps
         Parallel.For(0, ranges, r => body((int)((long)count * r / ranges), (int)((long)count * (r + 1) / ranges)));
     }
 
-    private static void RequireLength(int actual, long needed, string name)
+    internal static void RequireLength(int actual, long needed, string name)
     {
         if (actual < needed)
         {

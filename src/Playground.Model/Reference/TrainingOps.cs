@@ -17,9 +17,6 @@ namespace Playground.Model.Reference;
 /// </summary>
 public static class TrainingOps
 {
-    // Below about this many multiply-adds a Parallel.For costs more than it saves.
-    private const long ParallelWorkThreshold = 1L << 16;
-
     // The matmul gradients sum over k in slices of this many rows of b, which then stay in cache.
     private const int ProductSlice = 256;
 
@@ -34,11 +31,11 @@ public static class TrainingOps
         ReadOnlySpan<float> wte, ReadOnlySpan<float> wpe, int B, int T, int C)
     {
         // output (B,T,C), tokens (B,T), firstPositions (B) or empty, wte (V,C), wpe (maxT,C)
-        RequireLength(output.Length, (long)B * T * C, nameof(output));
-        RequireLength(tokens.Length, (long)B * T, nameof(tokens));
+        CpuOps.RequireLength(output.Length, (long)B * T * C, nameof(output));
+        CpuOps.RequireLength(tokens.Length, (long)B * T, nameof(tokens));
         if (!firstPositions.IsEmpty)
         {
-            RequireLength(firstPositions.Length, B, nameof(firstPositions));
+            CpuOps.RequireLength(firstPositions.Length, B, nameof(firstPositions));
         }
         for (int b = 0; b < B; b++)
         {
@@ -52,16 +49,16 @@ public static class TrainingOps
         ReadOnlySpan<int> tokens, ReadOnlySpan<int> firstPositions, int B, int T, int C)
     {
         // dwte (V,C), dwpe (maxT,C), doutput (B,T,C), tokens (B,T), firstPositions (B) or empty
-        RequireLength(doutput.Length, (long)B * T * C, nameof(doutput));
-        RequireLength(tokens.Length, (long)B * T, nameof(tokens));
+        CpuOps.RequireLength(doutput.Length, (long)B * T * C, nameof(doutput));
+        CpuOps.RequireLength(tokens.Length, (long)B * T, nameof(tokens));
         if (!firstPositions.IsEmpty)
         {
-            RequireLength(firstPositions.Length, B, nameof(firstPositions));
+            CpuOps.RequireLength(firstPositions.Length, B, nameof(firstPositions));
         }
         for (int b = 0; b < B; b++)
         {
             int pos0 = firstPositions.IsEmpty ? 0 : firstPositions[b];
-            RequireLength(dwpe.Length, (long)(pos0 + T) * C, nameof(dwpe));
+            CpuOps.RequireLength(dwpe.Length, (long)(pos0 + T) * C, nameof(dwpe));
             for (int t = 0; t < T; t++)
             {
                 ReadOnlySpan<float> dout = doutput.Slice((b * T + t) * C, C);
@@ -81,12 +78,12 @@ public static class TrainingOps
         ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int N, int C, float eps)
     {
         // output (N,C), mean (N), rstd (N), input (N,C), weight (C), bias (C)
-        RequireLength(output.Length, (long)N * C, nameof(output));
-        RequireLength(mean.Length, N, nameof(mean));
-        RequireLength(rstd.Length, N, nameof(rstd));
-        RequireLength(input.Length, (long)N * C, nameof(input));
-        RequireLength(weight.Length, C, nameof(weight));
-        RequireLength(bias.Length, C, nameof(bias));
+        CpuOps.RequireLength(output.Length, (long)N * C, nameof(output));
+        CpuOps.RequireLength(mean.Length, N, nameof(mean));
+        CpuOps.RequireLength(rstd.Length, N, nameof(rstd));
+        CpuOps.RequireLength(input.Length, (long)N * C, nameof(input));
+        CpuOps.RequireLength(weight.Length, C, nameof(weight));
+        CpuOps.RequireLength(bias.Length, C, nameof(bias));
         for (int n = 0; n < N; n++)
         {
             (mean[n], rstd[n]) = CpuOps.LayerNormRow(output.Slice(n * C, C), input.Slice(n * C, C), weight, bias, eps);
@@ -101,14 +98,14 @@ public static class TrainingOps
         ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, int N, int C)
     {
         // dinput (N,C), dweight (C), dbias (C), doutput (N,C), input (N,C), weight (C), mean (N), rstd (N)
-        RequireLength(dinput.Length, (long)N * C, nameof(dinput));
-        RequireLength(dweight.Length, C, nameof(dweight));
-        RequireLength(dbias.Length, C, nameof(dbias));
-        RequireLength(doutput.Length, (long)N * C, nameof(doutput));
-        RequireLength(input.Length, (long)N * C, nameof(input));
-        RequireLength(weight.Length, C, nameof(weight));
-        RequireLength(mean.Length, N, nameof(mean));
-        RequireLength(rstd.Length, N, nameof(rstd));
+        CpuOps.RequireLength(dinput.Length, (long)N * C, nameof(dinput));
+        CpuOps.RequireLength(dweight.Length, C, nameof(dweight));
+        CpuOps.RequireLength(dbias.Length, C, nameof(dbias));
+        CpuOps.RequireLength(doutput.Length, (long)N * C, nameof(doutput));
+        CpuOps.RequireLength(input.Length, (long)N * C, nameof(input));
+        CpuOps.RequireLength(weight.Length, C, nameof(weight));
+        CpuOps.RequireLength(mean.Length, N, nameof(mean));
+        CpuOps.RequireLength(rstd.Length, N, nameof(rstd));
         for (int n = 0; n < N; n++)
         {
             ReadOnlySpan<float> x = input.Slice(n * C, C);
@@ -147,14 +144,14 @@ public static class TrainingOps
         ReadOnlyMemory<float> doutput, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight, int N, int C, int OC)
     {
         // dinput (N,C), dweight (OC,C), dbias (OC) or empty, doutput (N,OC), input (N,C), weight (OC,C)
-        RequireLength(dinput.Length, (long)N * C, nameof(dinput));
-        RequireLength(dweight.Length, (long)OC * C, nameof(dweight));
-        RequireLength(doutput.Length, (long)N * OC, nameof(doutput));
-        RequireLength(input.Length, (long)N * C, nameof(input));
-        RequireLength(weight.Length, (long)OC * C, nameof(weight));
+        CpuOps.RequireLength(dinput.Length, (long)N * C, nameof(dinput));
+        CpuOps.RequireLength(dweight.Length, (long)OC * C, nameof(dweight));
+        CpuOps.RequireLength(doutput.Length, (long)N * OC, nameof(doutput));
+        CpuOps.RequireLength(input.Length, (long)N * C, nameof(input));
+        CpuOps.RequireLength(weight.Length, (long)OC * C, nameof(weight));
         if (!dbias.IsEmpty)
         {
-            RequireLength(dbias.Length, OC, nameof(dbias));
+            CpuOps.RequireLength(dbias.Length, OC, nameof(dbias));
         }
 
         // dinput[n,c] += sum over o of doutput[n,o] * weight[o,c]
@@ -192,13 +189,13 @@ public static class TrainingOps
     public static void AttentionForward(Memory<float> output, Memory<float> att, ReadOnlyMemory<float> qkv, int B, int T, int C, int NH)
     {
         // output (B,T,C), att (B,NH,T,T), qkv (B,T,3C) with rows [q(C) | k(C) | v(C)]
-        RequireLength(output.Length, (long)B * T * C, nameof(output));
-        RequireLength(att.Length, (long)B * NH * T * T, nameof(att));
-        RequireLength(qkv.Length, (long)B * T * 3 * C, nameof(qkv));
+        CpuOps.RequireLength(output.Length, (long)B * T * C, nameof(output));
+        CpuOps.RequireLength(att.Length, (long)B * NH * T * T, nameof(att));
+        CpuOps.RequireLength(qkv.Length, (long)B * T * 3 * C, nameof(qkv));
         int hs = HeadSize(C, NH);
         float scale = 1f / MathF.Sqrt(hs);
 
-        ForEachRange(B * NH * T, (long)T * hs, (start, end) =>
+        CpuOps.ForEachRange(B * NH * T, (long)T * hs, (start, end) =>
         {
             Span<float> outAll = output.Span, attAll = att.Span;
             ReadOnlySpan<float> qkvAll = qkv.Span;
@@ -251,14 +248,14 @@ public static class TrainingOps
         ReadOnlyMemory<float> att, int B, int T, int C, int NH)
     {
         // dqkv (B,T,3C), doutput (B,T,C), qkv (B,T,3C), att (B,NH,T,T)
-        RequireLength(dqkv.Length, (long)B * T * 3 * C, nameof(dqkv));
-        RequireLength(doutput.Length, (long)B * T * C, nameof(doutput));
-        RequireLength(qkv.Length, (long)B * T * 3 * C, nameof(qkv));
-        RequireLength(att.Length, (long)B * NH * T * T, nameof(att));
+        CpuOps.RequireLength(dqkv.Length, (long)B * T * 3 * C, nameof(dqkv));
+        CpuOps.RequireLength(doutput.Length, (long)B * T * C, nameof(doutput));
+        CpuOps.RequireLength(qkv.Length, (long)B * T * 3 * C, nameof(qkv));
+        CpuOps.RequireLength(att.Length, (long)B * NH * T * T, nameof(att));
         int hs = HeadSize(C, NH);
         float scale = 1f / MathF.Sqrt(hs);
 
-        ForEachRange(B * NH, (long)T * T * hs * 2, (start, end) =>
+        CpuOps.ForEachRange(B * NH, (long)T * T * hs * 2, (start, end) =>
         {
             float[] dattRow = ArrayPool<float>.Shared.Rent(T);
             try
@@ -313,8 +310,8 @@ public static class TrainingOps
     public static void GeluForward(Span<float> output, ReadOnlySpan<float> input, int N)
     {
         // output (N), input (N)
-        RequireLength(output.Length, N, nameof(output));
-        RequireLength(input.Length, N, nameof(input));
+        CpuOps.RequireLength(output.Length, N, nameof(output));
+        CpuOps.RequireLength(input.Length, N, nameof(input));
         Span<float> tanh = stackalloc float[GeluChunk];
         for (int start = 0; start < N; start += GeluChunk)
         {
@@ -338,9 +335,9 @@ public static class TrainingOps
     public static void GeluBackward(Span<float> dinput, ReadOnlySpan<float> input, ReadOnlySpan<float> doutput, int N)
     {
         // dinput (N), input (N), doutput (N)
-        RequireLength(dinput.Length, N, nameof(dinput));
-        RequireLength(input.Length, N, nameof(input));
-        RequireLength(doutput.Length, N, nameof(doutput));
+        CpuOps.RequireLength(dinput.Length, N, nameof(dinput));
+        CpuOps.RequireLength(input.Length, N, nameof(input));
+        CpuOps.RequireLength(doutput.Length, N, nameof(doutput));
         float sqrtTwoOverPi = MathF.Sqrt(2f / MathF.PI);
         Span<float> tanh = stackalloc float[GeluChunk];
         for (int start = 0; start < N; start += GeluChunk)
@@ -377,9 +374,9 @@ public static class TrainingOps
     public static void ResidualBackward(Span<float> dinp1, Span<float> dinp2, ReadOnlySpan<float> doutput, int N)
     {
         // dinp1 (N), dinp2 (N), doutput (N)
-        RequireLength(dinp1.Length, N, nameof(dinp1));
-        RequireLength(dinp2.Length, N, nameof(dinp2));
-        RequireLength(doutput.Length, N, nameof(doutput));
+        CpuOps.RequireLength(dinp1.Length, N, nameof(dinp1));
+        CpuOps.RequireLength(dinp2.Length, N, nameof(dinp2));
+        CpuOps.RequireLength(doutput.Length, N, nameof(doutput));
         for (int i = 0; i < N; i++)
         {
             dinp1[i] += doutput[i];
@@ -395,10 +392,10 @@ public static class TrainingOps
         ReadOnlySpan<int> targets, int N, int V)
     {
         // losses (N), probs (N,V), logits (N,V), targets (N)
-        RequireLength(losses.Length, N, nameof(losses));
-        RequireLength(probs.Length, (long)N * V, nameof(probs));
-        RequireLength(logits.Length, (long)N * V, nameof(logits));
-        RequireLength(targets.Length, N, nameof(targets));
+        CpuOps.RequireLength(losses.Length, N, nameof(losses));
+        CpuOps.RequireLength(probs.Length, (long)N * V, nameof(probs));
+        CpuOps.RequireLength(logits.Length, (long)N * V, nameof(logits));
+        CpuOps.RequireLength(targets.Length, N, nameof(targets));
         for (int n = 0; n < N; n++)
         {
             ReadOnlySpan<float> logitRow = logits.Slice(n * V, V);
@@ -426,10 +423,10 @@ public static class TrainingOps
         ReadOnlySpan<int> targets, int N, int V)
     {
         // dlogits (N,V), dlosses (N), probs (N,V), targets (N)
-        RequireLength(dlogits.Length, (long)N * V, nameof(dlogits));
-        RequireLength(dlosses.Length, N, nameof(dlosses));
-        RequireLength(probs.Length, (long)N * V, nameof(probs));
-        RequireLength(targets.Length, N, nameof(targets));
+        CpuOps.RequireLength(dlogits.Length, (long)N * V, nameof(dlogits));
+        CpuOps.RequireLength(dlosses.Length, N, nameof(dlosses));
+        CpuOps.RequireLength(probs.Length, (long)N * V, nameof(probs));
+        CpuOps.RequireLength(targets.Length, N, nameof(targets));
         for (int n = 0; n < N; n++)
         {
             Span<float> dlogitRow = dlogits.Slice(n * V, V);
@@ -454,7 +451,7 @@ public static class TrainingOps
         const int tileRows = 4;
         int width = Vector<float>.Count;
         int rowBlocks = (I + tileRows - 1) / tileRows;
-        ForEachRange(rowBlocks, (long)tileRows * K * J, (blockStart, blockEnd) =>
+        CpuOps.ForEachRange(rowBlocks, (long)tileRows * K * J, (blockStart, blockEnd) =>
         {
             Span<float> cAll = c.Span;
             ReadOnlySpan<float> aAll = a.Span, bAll = b.Span;
@@ -527,26 +524,5 @@ public static class TrainingOps
             throw new ArgumentException($"C ({C}) must be a positive multiple of NH ({NH})", nameof(NH));
         }
         return C / NH;
-    }
-
-    // Runs body over [0,count) split into contiguous ranges, on several threads only when the work is large.
-    private static void ForEachRange(int count, long workPerItem, Action<int, int> body)
-    {
-        int workers = Environment.ProcessorCount;
-        if (workers == 1 || count < 2 || count * workPerItem < ParallelWorkThreshold)
-        {
-            body(0, count);
-            return;
-        }
-        int ranges = Math.Min(count, workers * 4);
-        Parallel.For(0, ranges, r => body((int)((long)count * r / ranges), (int)((long)count * (r + 1) / ranges)));
-    }
-
-    private static void RequireLength(int actual, long needed, string name)
-    {
-        if (actual < needed)
-        {
-            throw new ArgumentException($"{name} holds {actual} floats but the dimensions need {needed}", name);
-        }
     }
 }
