@@ -187,14 +187,7 @@ public static class CpuOps
                         att[key] = score;
                         maxScore = MathF.Max(maxScore, score);
                     }
-                    float expSum = 0f;
-                    for (int key = 0; key <= p; key++)
-                    {
-                        float e = MathF.Exp(att[key] - maxScore);
-                        att[key] = e;
-                        expSum += e;
-                    }
-                    float expSumInverse = 1f / expSum;
+                    float expSumInverse = 1f / ExpInPlace(att, maxScore);
 
                     Span<float> outHead = outAll.Slice(t * C + h * hs, hs);
                     outHead.Clear();
@@ -243,6 +236,19 @@ public static class CpuOps
         {
             output[i] = inp1[i] + inp2[i];
         }
+    }
+
+    /// <summary>scores[i] = exp(scores[i] - max), in order; returns their sum. The softmax's numerator, shared with training.</summary>
+    internal static float ExpInPlace(Span<float> scores, float max)
+    {
+        float sum = 0f;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            float e = MathF.Exp(scores[i] - max);
+            scores[i] = e;
+            sum += e;
+        }
+        return sum;
     }
 
     // Runs body over [0,count) split into contiguous ranges, on several threads only when the work is large.

@@ -32,14 +32,10 @@ public static class TrainingOps
     {
         // output (B,T,C), tokens (B,T), firstPositions (B) or empty, wte (V,C), wpe (maxT,C)
         CpuOps.RequireLength(output.Length, (long)B * T * C, nameof(output));
-        CpuOps.RequireLength(tokens.Length, (long)B * T, nameof(tokens));
-        if (!firstPositions.IsEmpty)
-        {
-            CpuOps.RequireLength(firstPositions.Length, B, nameof(firstPositions));
-        }
+        RequireBatch(tokens, firstPositions, B, T);
         for (int b = 0; b < B; b++)
         {
-            int pos0 = firstPositions.IsEmpty ? 0 : firstPositions[b];
+            int pos0 = FirstPosition(firstPositions, b);
             CpuOps.EncoderForward(output.Slice(b * T * C, T * C), tokens.Slice(b * T, T), wte, wpe, pos0, T, C);
         }
     }
@@ -50,14 +46,10 @@ public static class TrainingOps
     {
         // dwte (V,C), dwpe (maxT,C), doutput (B,T,C), tokens (B,T), firstPositions (B) or empty
         CpuOps.RequireLength(doutput.Length, (long)B * T * C, nameof(doutput));
-        CpuOps.RequireLength(tokens.Length, (long)B * T, nameof(tokens));
-        if (!firstPositions.IsEmpty)
-        {
-            CpuOps.RequireLength(firstPositions.Length, B, nameof(firstPositions));
-        }
+        RequireBatch(tokens, firstPositions, B, T);
         for (int b = 0; b < B; b++)
         {
-            int pos0 = firstPositions.IsEmpty ? 0 : firstPositions[b];
+            int pos0 = FirstPosition(firstPositions, b);
             CpuOps.RequireLength(dwpe.Length, (long)(pos0 + T) * C, nameof(dwpe));
             for (int t = 0; t < T; t++)
             {
@@ -213,14 +205,7 @@ public static class TrainingOps
                     attRow[t2] = score;
                     maxScore = MathF.Max(maxScore, score);
                 }
-                float expSum = 0f;
-                for (int t2 = 0; t2 <= t; t2++)
-                {
-                    float e = MathF.Exp(attRow[t2] - maxScore);
-                    attRow[t2] = e;
-                    expSum += e;
-                }
-                float expSumInverse = 1f / expSum;
+                float expSumInverse = 1f / CpuOps.ExpInPlace(attRow[..(t + 1)], maxScore);
                 for (int t2 = 0; t2 <= t; t2++)
                 {
                     attRow[t2] *= expSumInverse;
@@ -516,6 +501,18 @@ public static class TrainingOps
         (new Vector<float>(destination[..width]) + low).CopyTo(destination[..width]);
         (new Vector<float>(destination.Slice(width, width)) + high).CopyTo(destination.Slice(width, width));
     }
+
+    // tokens (B,T), firstPositions (B) or empty
+    private static void RequireBatch(ReadOnlySpan<int> tokens, ReadOnlySpan<int> firstPositions, int B, int T)
+    {
+        CpuOps.RequireLength(tokens.Length, (long)B * T, nameof(tokens));
+        if (!firstPositions.IsEmpty)
+        {
+            CpuOps.RequireLength(firstPositions.Length, B, nameof(firstPositions));
+        }
+    }
+
+    private static int FirstPosition(ReadOnlySpan<int> firstPositions, int b) => firstPositions.IsEmpty ? 0 : firstPositions[b];
 
     private static int HeadSize(int C, int NH)
     {
